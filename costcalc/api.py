@@ -1,0 +1,23 @@
+"""Library conveniences over the calculator: one call from a model name to an answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from costcalc.calc import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for
+from costcalc.errors import CostcalcError
+from costcalc.estimate import calc_break_even
+from costcalc.results import BreakEven, Workload
+
+
+def break_even(entry: PricedModel, workload: Workload, as_of: date | None = None, *,
+               batch: bool = False) -> BreakEven:
+    """Break-even queries and read rate for caching `workload`'s context; raises when no cache is possible."""
+    as_of = as_of or date.today()
+    check_workload(entry, workload)
+    period = find_period(entry.model, as_of)
+    rates = rates_for(entry.model, period, workload.context_tokens + workload.prompt_tokens, batch)
+    blocker = explicit_cache_blocker(entry, period, workload, as_of, rates)
+    if blocker is not None:
+        raise CostcalcError(f"no explicit cache to break even: {blocker}")
+    return calc_break_even(entry, period, workload, batch)

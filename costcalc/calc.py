@@ -1,0 +1,195 @@
+"""Google's billing rules as pure functions: tiers, one request, an explicit cache, break-even.
+
+See ../shared/docs/billing-rules.md; every rule here cites it by its heading in comments only
+where the code alone would not say why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from costcalc.errors import CostcalcError
+from costcalc.money import divide, storage_fraction, to_decimal, token_cost
+from costcalc.results import (
+    BreakEven,
+    ExplicitCacheCost,
+    NoCacheCost,
+    PriceSource,
+    Rates,
+    RequestCost,
+    Tier,
+    Workload,
+)
+from costcalc.schema import CacheMinimum, ModelPrices, Price, PricePeriod
+
+
+@dataclass(frozen=True)
+class PricedModel:
+    """A model as found in the loaded tables, with the platform rules of its file."""
+
+    model: ModelPrices
+    platform: str
+    source_file: str
+    default_ttl_seconds: int = 3600
+    min_ttl_seconds: int = 0
+
+
+def find_period(model: ModelPrices, as_of: date) -> PricePeriod:
+    """The period in force on `as_of`: the last one that took effect on or before it."""
+    chosen = None
+    for period in model.periods:
+        if period.effective > as_of:
+            break
+        chosen = period
+    if chosen is None:
+        first = model.periods[0].effective
+        raise CostcalcError(
+            f"{model.id} has no price before {first} (it was not available on {as_of}); "
+            f"use --as-of {first} or later"
+        )
+    return chosen
+
+
+def tier_for(model: ModelPrices, prompt_tokens: int) -> Tier:
+    """Whole-request cliff on the full prompt (cached included); exactly at the threshold is lower."""
+    threshold = model.long_context_threshold
+    if threshold is None:
+        return "flat"
+    return "upper" if prompt_tokens > threshold else "lower"
+
+
+def pick(price: Price | None, tier: Tier) -> Decimal | None:
+    """The figure of a (possibly tiered) price that applies at `tier`."""
+    if price is None or isinstance(price, Decimal):
+        return price
+    return price.upper if tier == "upper" else price.lower
+
+
+def rates_for(model: ModelPrices, period: PricePeriod, prompt_tokens: int, batch: bool = False) -> Rates:
+    """The prices a request with `prompt_tokens` of prompt pays, standard or batch."""
+    tier = tier_for(model, prompt_tokens)
+    if not batch:
+        input_price, output_price = pick(period.input_mtok, tier), pick(period.output_mtok, tier)
+        cached, storage = pick(period.cached_mtok, tier), period.storage_mtok_hour
+    else:
+        input_price, output_price = pick(period.batch_input_mtok, tier), pick(period.batch_output_mtok, tier)
+        cached, storage = pick(period.batch_cached_mtok, tier), period.batch_storage_mtok_hour
+        if input_price is None or output_price is None:
+            raise CostcalcError(
+                f"{model.id} has no batch price in the period from {period.effective}; "
+                "batch mode started 2025-07-07; drop --batch or pick a later --as-of"
+            )
+    assert input_price is not None and output_price is not None  # schema requires them
+    return Rates(tier, input_price, output_price, cached, storage)
+
+
+def calc_request(model: ModelPrices, period: PricePeriod, prompt_tokens: int, cached_tokens: int = 0,
+                 output_tokens: int = 0, batch: bool = False) -> RequestCost:
+    """One generateContent request; `prompt_tokens` already includes `cached_tokens`."""
+    if cached_tokens > prompt_tokens:
+        raise CostcalcError(
+            f"cached tokens ({cached_tokens:,}) cannot exceed the prompt ({prompt_tokens:,}): "
+            "Gemini's promptTokenCount already includes cachedContentTokenCount"
+        )
+    rates = rates_for(model, period, prompt_tokens, batch)
+    if cached_tokens and rates.cached_mtok is None:
+        raise CostcalcError(f"{model.id} has no cached-token price in the period from {period.effective}")
+    fresh = token_cost(prompt_tokens - cached_tokens, rates.input_mtok)
+    cached = token_cost(cached_tokens, rates.cached_mtok) if cached_tokens and rates.cached_mtok else Decimal(0)
+    output = token_cost(output_tokens, rates.output_mtok)
+    return RequestCost(rates.tier, prompt_tokens, cached_tokens, output_tokens, fresh, cached, output,
+                       fresh + cached + output)
+
+
+def min_cache_tokens(model: ModelPrices, as_of: date) -> CacheMinimum | None:
+    """The newest documented minimum on or before `as_of` (the oldest one if all are newer)."""
+    chosen = model.min_cache_tokens[0] if model.min_cache_tokens else None
+    for minimum in model.min_cache_tokens:
+        if minimum.doc_date <= as_of:
+            chosen = minimum
+    return chosen
+
+
+def describe_source(entry: PricedModel, period: PricePeriod, as_of: date, batch: bool) -> PriceSource:
+    model = entry.model
+    return PriceSource(model.id, model.name, entry.platform, period.effective, as_of, period.checked,
+                       period.sources, period.note, model.long_context_threshold, batch, entry.source_file)
+
+
+def check_workload(entry: PricedModel, workload: Workload) -> None:
+    """Errors no price can answer: a prompt over the context window, a lifetime the platform refuses."""
+    model = entry.model
+    prompt = workload.context_tokens + workload.prompt_tokens
+    if model.context_window is not None and prompt > model.context_window:
+        raise CostcalcError(
+            f"a prompt of {prompt:,} tokens (context + prompt) exceeds {model.id}'s context window of "
+            f"{model.context_window:,} tokens; shrink --context or --prompt"
+        )
+    if workload.ttl_seconds < entry.min_ttl_seconds:
+        raise CostcalcError(
+            f"{entry.platform} caches live at least {entry.min_ttl_seconds} s; use --ttl {entry.min_ttl_seconds}s or more"
+        )
+    for name in ("context_tokens", "prompt_tokens", "output_tokens"):
+        if getattr(workload, name) < 0:
+            raise CostcalcError(f"{name} must be 0 or more")
+    if workload.queries < 1:
+        raise CostcalcError("queries must be at least 1")
+    if workload.ttl_seconds < 1:
+        raise CostcalcError("the cache lifetime must be at least 1 second")
+
+
+def calc_no_cache(model: ModelPrices, period: PricePeriod, workload: Workload, batch: bool = False) -> NoCacheCost:
+    """N queries that each send context + prompt as fresh input."""
+    prompt = workload.context_tokens + workload.prompt_tokens
+    rates = rates_for(model, period, prompt, batch)
+    n = workload.queries
+    context_input = token_cost(workload.context_tokens, rates.input_mtok) * n
+    fresh_input = token_cost(workload.prompt_tokens, rates.input_mtok) * n
+    output = token_cost(workload.output_tokens, rates.output_mtok) * n
+    total = context_input + fresh_input + output
+    return NoCacheCost(rates.tier, rates, context_input, fresh_input, output, total, divide(total, n))
+
+
+def explicit_cache_blocker(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: date,
+                           rates: Rates) -> str | None:
+    """Why no explicit cache can be priced for this workload, or None when one can."""
+    model = entry.model
+    if model.caching == "implicit":
+        return (f"{model.name} supports implicit caching only: there are no explicit caches and no storage "
+                "price, so there is nothing to create or store")
+    if model.caching == "none":
+        return f"{model.name} has no context caching on {entry.platform}"
+    when = f"in the period from {period.effective}"
+    if rates.cached_mtok is None:
+        return f"{model.id} had no cached-token price {when}; context caching was not available then"
+    if rates.storage_mtok_hour is None:
+        return f"{model.id} has no published cache storage price {when}, so an explicit cache cannot be priced"
+    if workload.context_tokens == 0:
+        return "the context is empty; an explicit cache needs the reused tokens (--context)"
+    minimum = min_cache_tokens(model, as_of)
+    if minimum is not None and workload.context_tokens < minimum.tokens:
+        return (f"a context of {workload.context_tokens:,} tokens is below {model.id}'s minimum cacheable size "
+                f"of {minimum.tokens:,} tokens ({minimum.source}, {minimum.doc_date}); cache at least "
+                f"{minimum.tokens:,} tokens or compare without caching")
+    return None
+
+
+def calc_explicit_cache(model: ModelPrices, period: PricePeriod, workload: Workload,
+                        batch: bool = False) -> ExplicitCacheCost:
+    """Creation (once, as input at the tier of the cached size) + prorated storage + N cached queries."""
+    prompt = workload.context_tokens + workload.prompt_tokens
+    rates = rates_for(model, period, prompt, batch)
+    creation_rates = rates_for(model, period, workload.context_tokens, batch)
+    assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
+    n = workload.queries
+    creation = token_cost(workload.context_tokens, creation_rates.input_mtok)
+    storage = to_decimal(storage_fraction(workload.context_tokens, rates.storage_mtok_hour, workload.ttl_seconds))
+    cached_input = token_cost(workload.context_tokens, rates.cached_mtok) * n
+    fresh_input = token_cost(workload.prompt_tokens, rates.input_mtok) * n
+    output = token_cost(workload.output_tokens, rates.output_mtok) * n
+    total = creation + storage + cached_input + fresh_input + output
+    return ExplicitCacheCost(rates.tier, rates, creation_rates.tier, creation, storage, workload.ttl_seconds,
+                             cached_input, fresh_input, output, total, divide(total, n))

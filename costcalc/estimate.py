@@ -1,0 +1,112 @@
+"""The workload answer: cost without and with an explicit cache, savings and break-even."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from costcalc.calc import (
+    PricedModel,
+    calc_explicit_cache,
+    calc_no_cache,
+    check_workload,
+    describe_source,
+    explicit_cache_blocker,
+    find_period,
+    rates_for,
+)
+from costcalc.money import MILLION, storage_fraction, to_decimal
+from costcalc.results import BreakEven, Estimate, Rates, Workload
+from costcalc.schema import PricePeriod
+from costcalc.units import format_duration, format_price, format_usd
+
+_TIER_WORDS = {"flat": "single tier", "lower": "lower tier", "upper": "long-context tier"}
+
+
+def calc_break_even(entry: PricedModel, period: PricePeriod, workload: Workload,
+                    batch: bool = False) -> BreakEven:
+    """N* = floor(fixed / saving_per_query) + 1, in exact rational arithmetic (constant time in N)."""
+    model = entry.model
+    context = workload.context_tokens
+    rates = rates_for(model, period, context + workload.prompt_tokens, batch)
+    creation_rates = rates_for(model, period, context, batch)
+    assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
+    creation = Fraction(context) * Fraction(creation_rates.input_mtok) / MILLION
+    storage = storage_fraction(context, rates.storage_mtok_hour, workload.ttl_seconds)
+    fixed = creation + storage
+    saving = Fraction(context) * (Fraction(rates.input_mtok) - Fraction(rates.cached_mtok)) / MILLION
+    saving_text = (f"{context:,} × ({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)}) / 1M"
+                   f" = {format_usd(to_decimal(saving))}")
+    fixed_text = (f"creation {format_usd(to_decimal(creation))} + storage for "
+                  f"{format_duration(workload.ttl_seconds)} {format_usd(to_decimal(storage))}")
+    rate_per_hour, rate_formula = _read_rate(rates)
+    if saving <= 0:
+        return BreakEven(None, "the cached price is not below the input price, so no number of queries pays "
+                         "for the cache", to_decimal(fixed), to_decimal(saving),
+                         f"saving per query = {saving_text} <= 0: no break-even", rate_per_hour, rate_formula)
+    ratio = fixed / saving
+    queries = ratio.numerator // ratio.denominator + 1
+    formula = (f"N* = floor(({fixed_text}) / saving per query ({saving_text})) + 1 "
+               f"= floor({_approx(ratio)}) + 1 = {queries}")
+    return BreakEven(queries, None, to_decimal(fixed), to_decimal(saving), formula, rate_per_hour, rate_formula)
+
+
+def _approx(value: Fraction) -> str:
+    shown = to_decimal(value).quantize(Decimal("0.0001"))
+    return f"{shown}" if Fraction(shown) == value else f"{shown}…"
+
+
+def _read_rate(rates: Rates) -> tuple[Decimal | None, str | None]:
+    assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
+    gap = rates.input_mtok - rates.cached_mtok
+    if gap <= 0:
+        return None, None
+    rate = Fraction(rates.storage_mtok_hour) / Fraction(gap)
+    formula = (f"storage / (input − cached) = {format_price(rates.storage_mtok_hour)} / "
+               f"({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)}) = {_approx(rate)} reads per hour")
+    return to_decimal(rate), formula
+
+
+def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, *,
+             batch: bool = False) -> Estimate:
+    """Cost of `workload` without caching and with one explicit cache, by Google's rules on `as_of`."""
+    as_of = as_of or date.today()
+    model = entry.model
+    check_workload(entry, workload)
+    period = find_period(model, as_of)
+    no_cache = calc_no_cache(model, period, workload, batch)
+    blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates)
+    notes = _notes(entry, period, workload, as_of, no_cache.rates, blocker is None)
+    source = describe_source(entry, period, as_of, batch)
+    if blocker is not None:
+        return Estimate(workload, source, no_cache, None, blocker, None, None, None, None, tuple(notes))
+    cached = calc_explicit_cache(model, period, workload, batch)
+    savings = no_cache.total - cached.total
+    percent = to_decimal(Fraction(savings) * 100 / Fraction(no_cache.total)) if no_cache.total else None
+    rates = cached.rates
+    assert rates.cached_mtok is not None
+    ceiling = to_decimal((1 - Fraction(rates.cached_mtok) / Fraction(rates.input_mtok)) * 100)
+    if cached.creation_tier != cached.tier:
+        notes.append(f"the cache is created at the {_TIER_WORDS[cached.creation_tier]} ({workload.context_tokens:,} "
+                     f"tokens) while each query, with its fresh prompt, is billed at the {_TIER_WORDS[cached.tier]}")
+    return Estimate(workload, source, no_cache, cached, None, savings, percent, ceiling,
+                    calc_break_even(entry, period, workload, batch), tuple(notes))
+
+
+def _notes(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: date, rates: Rates,
+           cacheable: bool) -> list[str]:
+    model = entry.model
+    notes = []
+    prompt = workload.context_tokens + workload.prompt_tokens
+    if rates.tier == "upper":
+        notes.append(f"a prompt of {prompt:,} tokens is above {model.long_context_threshold:,}: the whole request "
+                     "(fresh input, cached input and output) is billed at the long-context tier")
+    if model.shutdown is not None and as_of >= model.shutdown:
+        notes.append(f"{model.id} was shut down on {model.shutdown}; these are the last prices it had")
+    if cacheable:
+        notes.append(f"storage is billed for the lifetime given ({format_duration(workload.ttl_seconds)}); whether "
+                     "deleting a cache early stops the meter is disputed, so shorten --ttl to model early deletion")
+        notes.append("creation is billed once as ordinary input (Vertex AI documents 1x input; the Gemini API "
+                     "pricing page lists no creation line); no write premium")
+    return notes

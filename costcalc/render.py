@@ -1,0 +1,200 @@
+"""Rich tables for people; every amount is shown with the arithmetic that produced it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from costcalc.calc import PricedModel, find_period, min_cache_tokens
+from costcalc.errors import CostcalcError
+from costcalc.results import BreakEven, Estimate, Workload
+from costcalc.schema import Price, PricePeriod, TieredPrice
+from costcalc.tables import PriceTables
+from costcalc.units import format_duration, format_price, format_usd
+
+_console = Console(highlight=False, soft_wrap=False)
+_TIER = {"flat": "single tier", "lower": "lower tier", "upper": "long-context tier"}
+_DASH = "—"
+
+
+def _price(price: Price | None) -> str:
+    if price is None:
+        return _DASH
+    if isinstance(price, TieredPrice):
+        return f"{format_price(price.lower)} / {format_price(price.upper)}"
+    return format_price(price)
+
+
+def _per_m(tokens: int, price: Decimal) -> str:
+    return f"{tokens:,} × {format_price(price)} / 1M"
+
+
+def render_estimate(answer: Estimate) -> None:
+    work, source, plain, cache = answer.workload, answer.source, answer.no_cache, answer.explicit_cache
+    rates, n = plain.rates, work.queries
+    _console.print(f"[bold]{source.model_name}[/] ({source.model}) on {source.platform}"
+                   f"{' · batch' if source.batch else ''} · prices in force from {source.price_effective} "
+                   f"(as of {source.as_of})")
+    _console.print(f"Workload: {work.context_tokens:,} context + {work.prompt_tokens:,} fresh prompt tokens, "
+                   f"{work.output_tokens:,} output tokens per query · {n:,} queries · cache lifetime "
+                   f"{format_duration(work.ttl_seconds)}")
+    threshold = f" (threshold {source.long_context_threshold:,})" if source.long_context_threshold else ""
+    cached_rate = f", cached {format_price(rates.cached_mtok)}" if rates.cached_mtok is not None else ""
+    storage = (f"; storage {format_price(rates.storage_mtok_hour)} per 1M tokens per hour"
+               if cache and rates.storage_mtok_hour is not None else "")
+    _console.print(f"Tier: {_TIER[plain.tier]}{threshold}: input {format_price(rates.input_mtok)}{cached_rate}, "
+                   f"output {format_price(rates.output_mtok)} per 1M tokens{storage}")
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("")
+    table.add_column("No cache", justify="right")
+    table.add_column("Explicit cache", justify="right")
+    table.add_column("How", style="dim")
+    per_query_input = format_usd(plain.context_input / n)
+    if cache is not None:
+        assert cache.rates.cached_mtok is not None and cache.rates.storage_mtok_hour is not None
+        creation_price = cache.rates.input_mtok if cache.creation_tier == cache.tier else None
+        how_creation = (_per_m(work.context_tokens, creation_price) if creation_price is not None
+                        else f"{work.context_tokens:,} tokens at the {_TIER[cache.creation_tier]} input price")
+        table.add_row("Cache creation (once)", _DASH, format_usd(cache.creation), how_creation)
+        table.add_row(f"Storage ({format_duration(cache.storage_seconds)})", _DASH, format_usd(cache.storage),
+                      f"{_per_m(work.context_tokens, cache.rates.storage_mtok_hour)} per hour × "
+                      f"{Decimal(cache.storage_seconds) / 3600:f} h".replace(".000000", ""))
+    table.add_row("Context as input", format_usd(plain.context_input), _DASH,
+                  f"{n:,} × {per_query_input} per uncached query ({_per_m(work.context_tokens, rates.input_mtok)})")
+    if cache is not None:
+        assert cache.rates.cached_mtok is not None
+        table.add_row("Cached reads", _DASH, format_usd(cache.cached_input),
+                      f"{n:,} × {format_usd(cache.cached_input / n)} per cached read "
+                      f"({_per_m(work.context_tokens, cache.rates.cached_mtok)})")
+    both = format_usd(cache.fresh_input) if cache else _DASH
+    table.add_row("Fresh prompt input", format_usd(plain.fresh_input), both,
+                  f"{n:,} × {_per_m(work.prompt_tokens, rates.input_mtok)}")
+    table.add_row("Output", format_usd(plain.output), format_usd(cache.output) if cache else _DASH,
+                  f"{n:,} × {_per_m(work.output_tokens, rates.output_mtok)}")
+    table.add_row("[bold]Total[/]", f"[bold]{format_usd(plain.total)}[/]",
+                  f"[bold]{format_usd(cache.total)}[/]" if cache else _DASH, "")
+    table.add_row("Per query", format_usd(plain.per_query), format_usd(cache.per_query) if cache else _DASH,
+                  f"total / {n:,}")
+    _console.print(table)
+    if cache is None:
+        _console.print(f"No explicit cache: {answer.explicit_cache_unavailable}")
+    else:
+        _print_savings(answer)
+    for note in answer.notes:
+        _console.print(f"Note: {note}")
+    _print_source(source.sources, source.checked, source.note, source.source_file)
+
+
+def _print_savings(answer: Estimate) -> None:
+    assert answer.savings is not None and answer.explicit_cache is not None
+    rates = answer.explicit_cache.rates
+    assert rates.cached_mtok is not None
+    percent = f" ({answer.savings_percent.quantize(Decimal('0.01'))}%)" if answer.savings_percent is not None else ""
+    word = "Savings" if answer.savings >= 0 else "Extra cost"
+    _console.print(f"{word} with the cache: {format_usd(abs(answer.savings))}{percent}")
+    assert answer.savings_ceiling_percent is not None
+    _console.print(f"Savings ceiling as queries grow: {answer.savings_ceiling_percent.normalize():f}% of the cached "
+                   f"part (1 − {format_price(rates.cached_mtok)} / {format_price(rates.input_mtok)})")
+    if answer.break_even is not None:
+        _print_break_even(answer.break_even)
+
+
+def _print_break_even(result: BreakEven) -> None:
+    if result.queries is None:
+        _console.print(f"Break-even: none, {result.reason}")
+    else:
+        _console.print(f"[bold]Break-even: {result.queries:,} queries[/] (the first N where the cache is "
+                       "strictly cheaper)")
+    _console.print(f"  {result.formula}")
+    if result.read_rate_per_hour is not None:
+        _console.print(f"Break-even read rate for a long-lived cache: "
+                       f"{result.read_rate_per_hour.quantize(Decimal('0.01'))} reads per hour")
+        _console.print(f"  {result.read_rate_formula}")
+
+
+def _print_source(sources: tuple[str, ...], checked: date, note: str | None, source_file: str) -> None:
+    _console.print(f"Sources (checked {checked}, from {source_file}):")
+    for url in sources:
+        _console.print(f"  {url}", soft_wrap=True)
+    if note:
+        _console.print(f"Price note: {note}", soft_wrap=True)
+
+
+def render_break_even(entry: PricedModel, work: Workload, as_of: date, result: BreakEven) -> None:
+    period = find_period(entry.model, as_of)
+    _console.print(f"[bold]{entry.model.name}[/] ({entry.model.id}) on {entry.platform} · prices in force from "
+                   f"{period.effective} (as of {as_of})")
+    _console.print(f"Cache of {work.context_tokens:,} tokens, {work.prompt_tokens:,} fresh prompt tokens per "
+                   f"query, lifetime {format_duration(work.ttl_seconds)}")
+    _print_break_even(result)
+    _print_source(period.sources, period.checked, period.note, entry.source_file)
+
+
+def model_rows(tables: PriceTables, as_of: date) -> list[dict[str, Any]]:
+    """One row per model that has a price on `as_of` (models that did not exist yet are left out)."""
+    rows = []
+    for platform in tables.platforms():
+        for entry in tables.models(platform):
+            try:
+                period = find_period(entry.model, as_of)
+            except CostcalcError:
+                continue
+            minimum = min_cache_tokens(entry.model, as_of)
+            rows.append({
+                "platform": platform, "model": entry.model.id, "name": entry.model.name,
+                "effective": period.effective, "unit": period.unit, "input_mtok": period.input_mtok,
+                "output_mtok": period.output_mtok, "cached_mtok": period.cached_mtok,
+                "storage_mtok_hour": period.storage_mtok_hour, "caching": entry.model.caching,
+                "long_context_threshold": entry.model.long_context_threshold,
+                "min_cache_tokens": minimum.tokens if minimum else None, "checked": period.checked,
+                "shutdown": entry.model.shutdown,
+            })
+    return rows
+
+
+def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
+    table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens; lower / upper tier)", show_edge=False)
+    for name in ("Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache", "Checked"):
+        table.add_column(name, justify="left" if name == "Model" else "right")
+    for row in rows:
+        gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""
+        threshold = row["long_context_threshold"]
+        table.add_row(
+            f"{row['model']}{gone}", str(row["effective"]), _price(row["input_mtok"]), _price(row["output_mtok"]),
+            _price(row["cached_mtok"]), _price(row["storage_mtok_hour"]),
+            f"{threshold:,}" if threshold else _DASH,
+            f"{row['min_cache_tokens']:,}" if row["min_cache_tokens"] else _DASH, str(row["checked"]),
+        )
+    _console.print(table)
+
+
+def render_prices(entry: PricedModel, periods: list[PricePeriod]) -> None:
+    model = entry.model
+    threshold = f"; long-context tier above {model.long_context_threshold:,} tokens" if model.long_context_threshold else ""
+    _console.print(f"[bold]{model.name}[/] ({model.id}) on {entry.platform}, from {entry.source_file}")
+    aliases = ", ".join(model.aliases) or _DASH
+    window = f"{model.context_window:,}" if model.context_window else "not published"
+    _console.print(f"Aliases: {aliases} · context window {window}{threshold} · caching: {model.caching}")
+    for minimum in model.min_cache_tokens:
+        _console.print(f"Minimum cacheable: {minimum.tokens:,} tokens per docs of {minimum.doc_date} ({minimum.source})",
+                       soft_wrap=True)
+    table = Table(show_edge=False, show_lines=True)
+    for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch in / out / cached", "Checked"):
+        table.add_column(name, justify="right")
+    for period in periods:
+        batch = (f"{_price(period.batch_input_mtok)} / {_price(period.batch_output_mtok)} / "
+                 f"{_price(period.batch_cached_mtok)}" if period.batch_input_mtok is not None else _DASH)
+        unit = " per 1M chars" if period.unit == "character" else ""
+        table.add_row(str(period.effective), _price(period.input_mtok) + unit, _price(period.output_mtok),
+                      _price(period.cached_mtok), _price(period.storage_mtok_hour), batch, str(period.checked))
+    _console.print(table)
+    for period in periods:
+        _console.print(f"[bold]{period.effective}[/] sources: {' '.join(period.sources)}", soft_wrap=True)
+        if period.note:
+            _console.print(f"  note: {period.note}", soft_wrap=True)
+    if model.note:
+        _console.print(f"Model note: {model.note}", soft_wrap=True)

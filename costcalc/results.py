@@ -1,0 +1,158 @@
+"""Typed results of a calculation; each knows how to become JSON with exact decimal strings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+Tier = Literal["flat", "lower", "upper"]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses to dicts, Decimal to exact strings (`"0.168"`), dates to ISO strings."""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_jsonable(item) for key, item in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A context reused by `queries` requests inside one cache lifetime."""
+
+    context_tokens: int
+    """Tokens reused by every query (the part an explicit cache would hold)."""
+    prompt_tokens: int = 0
+    """Fresh, uncached prompt tokens per query."""
+    output_tokens: int = 0
+    """Output tokens per query, thinking tokens included."""
+    queries: int = 1
+    """Number of queries that reuse the context within the cache lifetime."""
+    ttl_seconds: int = 3600
+    """How long the cache lives and is billed for storage."""
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The prices one request pays at its tier, USD per 1M units (storage: per hour)."""
+
+    tier: Tier
+    input_mtok: Decimal
+    output_mtok: Decimal
+    cached_mtok: Decimal | None
+    storage_mtok_hour: Decimal | None
+
+
+@dataclass(frozen=True)
+class PriceSource:
+    """Which price record a result used, so a reader can check it."""
+
+    model: str
+    model_name: str
+    platform: str
+    price_effective: date
+    as_of: date
+    checked: date
+    sources: tuple[str, ...]
+    note: str | None
+    long_context_threshold: int | None
+    batch: bool
+    source_file: str
+
+
+@dataclass(frozen=True)
+class RequestCost:
+    """One `generateContent` request, billed by Google's rules."""
+
+    tier: Tier
+    prompt_tokens: int
+    cached_tokens: int
+    output_tokens: int
+    fresh_input: Decimal
+    cached_input: Decimal
+    output: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class NoCacheCost:
+    """Every query sends the whole context as ordinary input."""
+
+    tier: Tier
+    rates: Rates
+    context_input: Decimal
+    fresh_input: Decimal
+    output: Decimal
+    total: Decimal
+    per_query: Decimal
+
+
+@dataclass(frozen=True)
+class ExplicitCacheCost:
+    """One explicit cache created once, stored for its lifetime, read by every query."""
+
+    tier: Tier
+    rates: Rates
+    creation_tier: Tier
+    creation: Decimal
+    storage: Decimal
+    storage_seconds: int
+    cached_input: Decimal
+    fresh_input: Decimal
+    output: Decimal
+    total: Decimal
+    per_query: Decimal
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """After how many queries an explicit cache is strictly cheaper, and the read rate that sustains it."""
+
+    queries: int | None
+    """Smallest N >= 1 for which caching is strictly cheaper; None when there is none."""
+    reason: str | None
+    """Why there is no break-even, when there is none."""
+    fixed_cost: Decimal
+    """Creation plus storage for the lifetime: paid once, whatever N is."""
+    saving_per_query: Decimal
+    """What each query saves by reading the context from the cache."""
+    formula: str
+    """The closed form with the user's numbers in it."""
+    read_rate_per_hour: Decimal | None
+    """Reads per hour a long-lived cache needs to pay its storage: storage / (input - cached)."""
+    read_rate_formula: str | None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The side-by-side answer for one workload."""
+
+    workload: Workload
+    source: PriceSource
+    no_cache: NoCacheCost
+    explicit_cache: ExplicitCacheCost | None
+    explicit_cache_unavailable: str | None
+    savings: Decimal | None
+    savings_percent: Decimal | None
+    savings_ceiling_percent: Decimal | None
+    break_even: BreakEven | None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = to_jsonable(self)
+        data = {
+            "model": self.source.model,
+            "price_effective": self.source.price_effective.isoformat(),
+            "break_even_queries": self.break_even.queries if self.break_even else None,
+            **data,
+        }
+        return data

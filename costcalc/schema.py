@@ -1,0 +1,129 @@
+"""The shape of a price table file, one frozen dataclass per level.
+
+These are plain dataclasses so that the calculator and the CLI never import pydantic on the hot
+path; pydantic validates them (``extra="forbid"``, field docstrings) whenever a YAML file is read
+(see ``costcalc.validation``), and the validated result is cached by file content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal, Union
+
+_CONFIG = {"extra": "forbid", "use_attribute_docstrings": True, "frozen": True}
+
+Platform = Literal["gemini-api", "vertex-ai"]
+Caching = Literal["explicit", "implicit", "none"]
+Unit = Literal["token", "character"]
+
+
+@dataclass(frozen=True)
+class TieredPrice:
+    """A price split at the model's long-context threshold (a whole-request cliff)."""
+
+    __pydantic_config__ = _CONFIG
+
+    lower: Decimal
+    """USD per 1M units when the request's prompt is at or below the threshold."""
+    upper: Decimal
+    """USD per 1M units when the request's prompt is above the threshold (the whole request)."""
+
+
+Price = Union[Decimal, TieredPrice]
+"""A flat price, or one split at the long-context threshold."""
+
+
+@dataclass(frozen=True)
+class PricePeriod:
+    """The prices of one model from `effective` until the next period starts."""
+
+    __pydantic_config__ = _CONFIG
+
+    effective: date
+    """First day (UTC) on which these prices apply."""
+    checked: date
+    """Day a maintainer last compared these figures with their sources."""
+    sources: tuple[str, ...]
+    """URLs (or named documents) the figures come from; at least one."""
+    input_mtok: Price
+    """Standard input price, USD per 1M units (unit: see `unit`)."""
+    output_mtok: Price
+    """Output price, thinking tokens included, USD per 1M units."""
+    cached_mtok: Price | None = None
+    """Price of a cached token read in a later request, USD per 1M units; null: no caching."""
+    storage_mtok_hour: Decimal | None = None
+    """Explicit-cache storage, USD per 1M units per hour, prorated; null: not priced."""
+    batch_input_mtok: Price | None = None
+    """Batch-mode input price, USD per 1M units; null: no batch price known."""
+    batch_output_mtok: Price | None = None
+    """Batch-mode output price, USD per 1M units."""
+    batch_cached_mtok: Price | None = None
+    """Batch-mode cached read price, USD per 1M units (often the standard price)."""
+    batch_storage_mtok_hour: Decimal | None = None
+    """Batch-mode storage, USD per 1M units per hour."""
+    unit: Unit = "token"
+    """What the prices count: tokens, or characters (Vertex AI billed Gemini 1.0/1.5 per character)."""
+    note: str | None = None
+    """Caveats: single-source or derived figures, announced-but-unavailable rates, guesses of date."""
+
+
+@dataclass(frozen=True)
+class CacheMinimum:
+    """The smallest cacheable context according to one dated version of Google's docs."""
+
+    __pydantic_config__ = _CONFIG
+
+    tokens: int
+    """Minimum number of tokens an explicit cache must hold."""
+    doc_date: date
+    """Date of the document version that states it; it applies from this date."""
+    source: str
+    """URL of the document."""
+
+
+@dataclass(frozen=True)
+class ModelPrices:
+    """One model on one platform, with every price period it ever had."""
+
+    __pydantic_config__ = _CONFIG
+
+    id: str
+    """Canonical model id as the API names it, e.g. `gemini-1.5-pro`."""
+    name: str
+    """Display name, e.g. `Gemini 1.5 Pro`."""
+    periods: tuple[PricePeriod, ...]
+    """Price periods, strictly ascending by `effective`; the first one is when the model appeared."""
+    aliases: tuple[str, ...] = ()
+    """Other ids that mean this model, e.g. versioned ids `gemini-1.5-pro-002`."""
+    context_window: int | None = None
+    """Largest prompt the model accepts, in tokens; null: not published."""
+    long_context_threshold: int | None = None
+    """Prompt size above which the whole request is billed at the upper tier; null: one tier."""
+    caching: Caching = "explicit"
+    """Context caching the API offers: explicit caches (with storage), implicit only, or none."""
+    min_cache_tokens: tuple[CacheMinimum, ...] = ()
+    """Minimum cacheable size by document date, ascending; the newest on or before the as-of date applies."""
+    shutdown: date | None = None
+    """Day the model was retired, when known."""
+    note: str | None = None
+    """Caveats about the model as a whole."""
+
+
+@dataclass(frozen=True)
+class PriceFile:
+    """One YAML price table: the models of one platform."""
+
+    __pydantic_config__ = _CONFIG
+
+    platform: Platform
+    """Which surface bills these prices: the Gemini Developer API or Vertex AI."""
+    models: tuple[ModelPrices, ...]
+    """The models in this file."""
+    description: str | None = None
+    """What the table covers, for humans."""
+    default_ttl_seconds: int = 3600
+    """Cache lifetime when the user gives none."""
+    min_ttl_seconds: int = 0
+    """Shortest cache lifetime the platform allows (Vertex AI: 60 s)."""

@@ -1,0 +1,145 @@
+"""Finding, loading (through a content-keyed cache) and searching the price tables."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from costcalc import checks, schema
+from costcalc.calc import PricedModel
+from costcalc.decode import decode
+from costcalc.errors import CostcalcError, PricingFileError
+from costcalc.results import to_jsonable
+from costcalc.schema import PriceFile
+
+_PACKAGE = Path(__file__).resolve().parent
+_CACHE_FORMAT = b"costcalc-cache-1\n"
+
+
+def bundled_pricing_dir() -> Path:
+    """The tables shipped with costcalc: inside the wheel, or `pricing/` beside a source checkout."""
+    inside = _PACKAGE / "pricing"
+    return inside if inside.is_dir() else _PACKAGE.parent / "pricing"
+
+
+def pricing_files(location: Path) -> list[Path]:
+    """A file, or every `*.yaml`/`*.yml` in a folder, sorted by name."""
+    if location.is_dir():
+        files = sorted(p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        if not files:
+            raise PricingFileError(f"{location}:1: folder has no .yaml price tables")
+        return files
+    if not location.exists():
+        raise PricingFileError(f"{location}:1: no such file or folder; give a price table or a folder of them")
+    return [location]
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("COSTCALC_NO_CACHE"):
+        return None
+    configured = os.environ.get("COSTCALC_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "costcalc"
+
+
+def _cache_key(content: bytes) -> str:
+    digest = hashlib.sha256(_CACHE_FORMAT)
+    # The validating code is part of the key, so a changed rule re-validates every file.
+    for module in (schema, checks):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update(content)
+    return digest.hexdigest()
+
+
+def load_price_file(path: Path) -> PriceFile:
+    """One validated file; validation (YAML + pydantic) runs once per distinct file content."""
+    from costcalc import yamlsafe
+
+    text = yamlsafe.read_text(path)
+    cache = _cache_dir()
+    cached = cache / f"{_cache_key(text.encode())}.json" if cache else None
+    if cached is not None:
+        try:
+            return decode(PriceFile, json.loads(cached.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, KeyError):
+            pass  # missing or damaged cache entry: validate again
+    from costcalc.validation import validate_text
+
+    price_file, messages = validate_text(path, text)
+    if messages or price_file is None:
+        more = f" (and {len(messages) - 1} more: run `costcalc pricing validate {path}`)" if len(messages) > 1 else ""
+        raise PricingFileError(messages[0] + more)
+    if cached is not None:
+        _write_atomically(cached, json.dumps(to_jsonable(price_file)))
+    return price_file
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError:
+        pass  # an unwritable cache only costs speed
+
+
+@dataclass
+class PriceTables:
+    """Every loaded model, by platform; later files override earlier ones model by model."""
+
+    files: list[tuple[Path, PriceFile]] = field(default_factory=list)
+    _by_platform: dict[str, dict[str, PricedModel]] = field(default_factory=dict)
+
+    def add(self, path: Path, price_file: PriceFile) -> None:
+        self.files.append((path, price_file))
+        models = self._by_platform.setdefault(price_file.platform, {})
+        for model in price_file.models:
+            models[model.id] = PricedModel(model, price_file.platform, str(path), price_file.default_ttl_seconds,
+                                           price_file.min_ttl_seconds)
+
+    def platforms(self) -> list[str]:
+        return list(self._by_platform)
+
+    def models(self, platform: str = "gemini-api") -> list[PricedModel]:
+        """The models of a platform, in table order."""
+        if platform not in self._by_platform:
+            known = ", ".join(self._by_platform) or "none"
+            raise CostcalcError(f"no price table for platform {platform!r} is loaded (loaded: {known})")
+        return list(self._by_platform[platform].values())
+
+    def find_model(self, name: str, platform: str = "gemini-api") -> PricedModel:
+        """A model by id or alias, case-insensitive; `models/` prefixes as the API writes them are ignored."""
+        wanted = name.strip().lower().removeprefix("models/")
+        names: dict[str, PricedModel] = {}
+        for entry in self.models(platform):
+            for known in (entry.model.id, *entry.model.aliases):
+                names.setdefault(known.lower(), entry)
+        if wanted in names:
+            return names[wanted]
+        close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise CostcalcError(f"unknown model {name!r} on {platform}{hint} (`costcalc models` lists them)")
+
+
+def load_tables(pricing: Path | Sequence[Path] | None = None) -> PriceTables:
+    """The bundled tables, or the given files/folders instead of them."""
+    locations: Iterable[Path]
+    if pricing is None:
+        locations = [bundled_pricing_dir()]
+    elif isinstance(pricing, (str, Path)):
+        locations = [Path(pricing)]
+    else:
+        locations = [Path(p) for p in pricing]
+    tables = PriceTables()
+    for location in locations:
+        for path in pricing_files(location):
+            tables.add(path, load_price_file(path))
+    return tables

@@ -1,0 +1,112 @@
+"""Parsing what users type (token counts, durations, dates) and formatting money for people."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from costcalc.errors import CostcalcError
+
+MAX_TOKENS = 10**10
+"""Larger counts are typos: no Gemini model reads more than a few million tokens per request."""
+MAX_QUERIES = 10**12
+MAX_TTL_SECONDS = 366 * 86400 * 10
+
+_TOKEN_SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000}
+_DURATION_SUFFIX = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+_NUMBER = re.compile(r"^(\d[\d_]*(?:\.\d+)?)([a-z]*)$")
+
+
+def _split(text: str, what: str, example: str) -> tuple[Decimal, str]:
+    match = _NUMBER.match(text.strip().lower())
+    if not match or "__" in match.group(1) or match.group(1).endswith("_"):
+        raise CostcalcError(f"{what} {text!r} is not a number; write it like {example}")
+    try:
+        return Decimal(match.group(1).replace("_", "")), match.group(2)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+        raise CostcalcError(f"{what} {text!r} is not a number; write it like {example}") from None
+
+
+def parse_count(text: str, what: str = "token count", *, allow_zero: bool = True,
+                maximum: int = MAX_TOKENS) -> int:
+    """`1000000`, `1_000_000`, `1M`, `1.5M`, `128k` -> a whole number (k = 1,000, M = 1,000,000)."""
+    if text.strip().startswith("-"):
+        raise CostcalcError(f"{what} {text!r} is negative; give a count of 0 or more")
+    value, suffix = _split(text, what, "128k, 1.5M or 1_000_000")
+    if suffix not in _TOKEN_SUFFIX:
+        raise CostcalcError(f"{what} {text!r} has an unknown suffix {suffix!r}; use k (1,000) or M (1,000,000)")
+    scaled = value * _TOKEN_SUFFIX[suffix]
+    if scaled != scaled.to_integral_value():
+        raise CostcalcError(f"{what} {text!r} is not a whole number of tokens")
+    count = int(scaled)
+    if count == 0 and not allow_zero:
+        raise CostcalcError(f"{what} must be at least 1, got {text!r}")
+    if count > maximum:
+        raise CostcalcError(f"{what} {text!r} is larger than {maximum:,}; check the number")
+    return count
+
+
+def parse_duration(text: str) -> int:
+    """`90s`, `30m`, `1h`, `1.5h`, `2d` (a bare number means hours) -> whole seconds, at least 1."""
+    if text.strip().startswith("-"):
+        raise CostcalcError(f"cache lifetime {text!r} is negative; give a duration like 30m or 1h")
+    value, suffix = _split(text, "cache lifetime", "90s, 30m, 1h, 1.5h or 2d")
+    unit = _DURATION_SUFFIX.get(suffix or "h")
+    if unit is None:
+        raise CostcalcError(f"cache lifetime {text!r} has an unknown unit {suffix!r}; use s, m, h or d")
+    seconds = value * unit
+    if seconds != seconds.to_integral_value():
+        raise CostcalcError(f"cache lifetime {text!r} is not a whole number of seconds")
+    if seconds <= 0:
+        raise CostcalcError(f"cache lifetime must be longer than 0, got {text!r}")
+    if seconds > MAX_TTL_SECONDS:
+        raise CostcalcError(f"cache lifetime {text!r} is longer than ten years; check the number")
+    return int(seconds)
+
+
+def parse_date(text: str) -> date:
+    """An ISO date, `YYYY-MM-DD`."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CostcalcError(f"date {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-05-24") from None
+
+
+def format_duration(seconds: int) -> str:
+    """3600 -> `1h`, 5400 -> `1h 30m`, 90 -> `1m 30s`."""
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts) or "0s"
+
+
+def format_usd(amount: Decimal) -> str:
+    """Whole cents as cents; otherwise up to six decimals (four significant digits below a cent).
+
+    A value that had to be rounded for display starts with `≈`; JSON output always has the exact value.
+    """
+    sign = "-" if amount < 0 else ""
+    size = abs(amount)
+    cents = size.quantize(Decimal("0.01"))
+    if cents == size:
+        return f"{sign}${cents:,}"
+    places = 6 if size >= Decimal("0.01") else -size.adjusted() + 3
+    shown = size.quantize(Decimal(1).scaleb(-places)).normalize()
+    approx = "≈" if shown != size else ""
+    return f"{approx}{sign}${shown:,f}"
+
+
+def format_price(price: Decimal) -> str:
+    """A unit price as written in the tables: at least two decimals, no trailing noise."""
+    text = f"{price.normalize():f}"
+    if "." not in text:
+        return f"${text}.00"
+    whole, frac = text.split(".")
+    return f"${whole}.{frac.ljust(2, '0')}"
+
+
+def format_tokens(count: int) -> str:
+    return f"{count:,}"

@@ -1,0 +1,99 @@
+"""Turning a YAML file into a validated PriceFile, or into `file:line: message` problems."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from costcalc import schema, yamlsafe
+from costcalc.checks import DataPath, check_file
+from costcalc.errors import PricingFileError
+from costcalc.schema import PriceFile
+
+_FIELD_NAMES = {
+    f.name
+    for cls in (schema.TieredPrice, schema.PricePeriod, schema.CacheMinimum, schema.ModelPrices, schema.PriceFile)
+    for f in dataclasses.fields(cls)
+}
+
+
+def format_path(path: DataPath) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def validate_text(path: Path, text: str, today: date | None = None) -> tuple[PriceFile | None, list[str]]:
+    """The validated file (None if the schema fails) and every problem as `file:line: message`."""
+    root = yamlsafe.compose(path, text)
+    data = yamlsafe.load(path, text)
+    problems: list[tuple[DataPath, str]] = []
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise PricingFileError(f"{path}:1: a price table is a mapping with `platform` and `models`; this "
+                               f"document is {kind}")
+    problems.extend(_floats(data, ()))
+    price_file = None
+    if not problems:
+        price_file, schema_problems = _validate_schema(data)
+        problems.extend(schema_problems)
+    if price_file is not None:
+        problems.extend((p.path, p.message) for p in check_file(price_file, today))
+    messages = [f"{path}:{yamlsafe.line_of(root, where)}: {format_path(where) + ': ' if where else ''}{message}"
+                for where, message in problems]
+    return (price_file if not messages else None), messages
+
+
+def read_price_file(path: Path) -> PriceFile:
+    """Load and validate one file, raising PricingFileError with the first problem."""
+    price_file, messages = validate_text(path, yamlsafe.read_text(path))
+    if messages or price_file is None:
+        more = f" (and {len(messages) - 1} more: run `costcalc pricing validate {path}`)" if len(messages) > 1 else ""
+        raise PricingFileError(messages[0] + more)
+    return price_file
+
+
+def _floats(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
+    """Bare YAML floats: refused, because a binary float cannot hold a price like 0.1 exactly."""
+    if isinstance(value, float):
+        yield path, (f"write {value!r} as a quoted decimal string (\"{value!r}\"); bare YAML numbers with a "
+                     "decimal point become binary floats, which costcalc refuses for prices")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _floats(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _floats(item, path + (index,))
+
+
+def _validate_schema(data: dict[str, Any]) -> tuple[PriceFile | None, list[tuple[DataPath, str]]]:
+    import pydantic  # only here: validation runs once per file content, the hot path uses the cache
+
+    try:
+        return pydantic.TypeAdapter(PriceFile).validate_python(data), []
+    except pydantic.ValidationError as error:
+        found: dict[DataPath, str] = {}
+        for item in error.errors():
+            loc = item["loc"]
+            where = tuple(step for step in loc if isinstance(step, int) or step in _FIELD_NAMES)
+            union = len(where) != len(loc)
+            message = _explain(item, union)
+            found.setdefault(where, message)
+        return None, list(found.items())
+
+
+def _explain(item: Any, union: bool) -> str:
+    kind = item["type"]
+    loc = item["loc"]
+    name = loc[-1] if loc else "value"
+    if kind == "unexpected_keyword_argument":
+        return f"unknown field {name!r}; remove it or fix its spelling"
+    if kind == "missing_argument" or kind == "missing":
+        return f"missing required field {name!r}"
+    if union and kind.startswith(("decimal", "dataclass", "model")):
+        return "a price is a quoted decimal string (\"1.25\") or a mapping {lower: \"1.25\", upper: \"2.50\"}"
+    return f"{item['msg']} (got {item.get('input')!r})"
