@@ -6,7 +6,7 @@ from datetime import date
 
 from costcalc.calc import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for
 from costcalc.errors import CostcalcError
-from costcalc.estimate import calc_break_even
+from costcalc.compare import calc_break_even
 from costcalc.results import BreakEven, Workload
 
 

@@ -78,7 +78,7 @@ def estimate(
     pricing: PricingOpt = None,
 ) -> None:
     """Cost without caching and with an explicit cache, side by side, with the break-even."""
-    from costcalc.estimate import estimate as run_estimate
+    from costcalc.compare import estimate as run_estimate
 
     shape = _format(format)
     entry = _tables(pricing).find_model(model)

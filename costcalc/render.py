@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,8 @@ from costcalc.schema import Price, PricePeriod, TieredPrice
 from costcalc.tables import PriceTables
 from costcalc.units import format_duration, format_price, format_usd
 
-_console = Console(highlight=False, soft_wrap=False)
+# Pipes and files get 120 columns (rich would use 80) so the formulas stay on one line each.
+_console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 _TIER = {"flat": "single tier", "lower": "lower tier", "upper": "long-context tier"}
 _DASH = "—"
 

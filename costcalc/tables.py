@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import json
 import os
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from costcalc import checks, schema
 from costcalc.calc import PricedModel
 from costcalc.decode import decode
 from costcalc.errors import CostcalcError, PricingFileError
+from costcalc.files import read_text
 from costcalc.results import to_jsonable
 from costcalc.schema import PriceFile
 
@@ -50,19 +49,19 @@ def _cache_dir() -> Path | None:
 
 
 def _cache_key(content: bytes) -> str:
-    digest = hashlib.sha256(_CACHE_FORMAT)
-    # The validating code is part of the key, so a changed rule re-validates every file.
-    for module in (schema, checks):
-        digest.update(Path(module.__file__ or "").read_bytes())
-    digest.update(content)
-    return digest.hexdigest()
+    """Checksums of the file and of the validating code, so a changed rule re-validates every file.
+
+    CRC-32 catches every change of up to 32 consecutive bits (any edited price) and Adler-32 is a second,
+    independent check; hashlib would cost more to import than the whole lookup.
+    """
+    parts = [_CACHE_FORMAT, *((_PACKAGE / name).read_bytes() for name in ("schema.py", "checks.py")), content]
+    blob = b"\0".join(parts)
+    return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}{len(content):x}"
 
 
 def load_price_file(path: Path) -> PriceFile:
     """One validated file; validation (YAML + pydantic) runs once per distinct file content."""
-    from costcalc import yamlsafe
-
-    text = yamlsafe.read_text(path)
+    text = read_text(path)
     cache = _cache_dir()
     cached = cache / f"{_cache_key(text.encode())}.json" if cache else None
     if cached is not None:
@@ -124,6 +123,8 @@ class PriceTables:
                 names.setdefault(known.lower(), entry)
         if wanted in names:
             return names[wanted]
+        import difflib
+
         close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise CostcalcError(f"unknown model {name!r} on {platform}{hint} (`costcalc models` lists them)")

@@ -53,8 +53,9 @@ def calc_break_even(entry: PricedModel, period: PricePeriod, workload: Workload,
 
 
 def _approx(value: Fraction) -> str:
-    shown = to_decimal(value).quantize(Decimal("0.0001"))
-    return f"{shown}" if Fraction(shown) == value else f"{shown}…"
+    exact = to_decimal(value)
+    shown = exact.quantize(Decimal("0.0001"))
+    return f"{exact.normalize():f}" if Fraction(shown) == value else f"{shown}…"
 
 
 def _read_rate(rates: Rates) -> tuple[Decimal | None, str | None]:
