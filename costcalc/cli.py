@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from collections.abc import Callable
+from typing import Annotated, Any, Optional, TypeVar, cast
 
 import typer
 
@@ -32,6 +34,23 @@ AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Use the prices 
 BatchOpt = Annotated[bool, typer.Option("--batch", help="Use Batch-mode prices.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 PricingOpt = Annotated[Optional[Path], typer.Option("--pricing", help="Price table file or folder to use instead of the bundled ones.")]
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _user_errors(command: F) -> F:
+    """A CostcalcError becomes one line on stderr and its exit code, under any runner."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except CostcalcError as error:
+            sys.stderr.write(f"costcalc: error: {error}\n")
+            raise typer.Exit(error.exit_code) from None
+
+    return cast(F, run)
 
 
 def _tables(pricing: Path | None) -> Any:
@@ -65,6 +84,7 @@ def _workload(entry: Any, context: str, prompt: str, output: str, queries: str, 
 
 
 @app.command()
+@_user_errors
 def estimate(
     model: ModelOpt,
     context: ContextOpt,
@@ -92,6 +112,7 @@ def estimate(
 
 
 @app.command()
+@_user_errors
 def breakeven(
     model: ModelOpt,
     context: ContextOpt,
@@ -119,6 +140,7 @@ def breakeven(
 
 
 @app.command()
+@_user_errors
 def models(as_of: AsOfOpt = None, format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
     """Every model with the prices in force on a date."""
     from costcalc.render import model_rows, render_models
@@ -132,6 +154,7 @@ def models(as_of: AsOfOpt = None, format: FormatOpt = "table", pricing: PricingO
 
 
 @app.command()
+@_user_errors
 def prices(
     model: Annotated[str, typer.Argument(help="Model id or alias.")],
     history: Annotated[bool, typer.Option("--history", help="Show every price period, not just today's.")] = False,
@@ -156,7 +179,8 @@ def prices(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and a non-zero exit code, never a traceback."""
     try:
-        app(args=argv, prog_name="costcalc", standalone_mode=False)
+        # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
+        code = app(args=argv, prog_name="costcalc", standalone_mode=False)
     except CostcalcError as error:
         sys.stderr.write(f"costcalc: error: {error}\n")
         return error.exit_code
@@ -164,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return getattr(stop, "exit_code", 1)
     except Exception as error:  # usage errors of the vendored click, which typer does not re-export
         if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            if not error.format_message():  # bare `costcalc`: the help was already printed
+                return int(error.exit_code)
             context = getattr(error, "ctx", None)
             command = f"{context.command_path} --help" if context is not None else "costcalc --help"
             sys.stderr.write(f"costcalc: error: {error.format_message()} (see `{command}`)\n")
@@ -173,4 +199,4 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {error} "
                          "(set COSTCALC_DEBUG=1 for the traceback, and please report it)\n")
         return 70
-    return 0
+    return code if isinstance(code, int) else 0

@@ -17,8 +17,8 @@ from costcalc.schema import Price, PricePeriod, TieredPrice
 from costcalc.tables import PriceTables
 from costcalc.units import format_duration, format_price, format_usd
 
-# Pipes and files get 120 columns (rich would use 80) so the formulas stay on one line each.
-_console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+# Pipes and files get 200 columns (rich would use 80) so the formulas stay on one line each.
+_console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 _TIER = {"flat": "single tier", "lower": "lower tier", "upper": "long-context tier"}
 _DASH = "—"
 
@@ -161,7 +161,7 @@ def model_rows(tables: PriceTables, as_of: date) -> list[dict[str, Any]]:
 def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
     table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens; lower / upper tier)", show_edge=False)
     for name in ("Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache", "Checked"):
-        table.add_column(name, justify="left" if name == "Model" else "right")
+        table.add_column(name, justify="left" if name == "Model" else "right", no_wrap=True)
     for row in rows:
         gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""
         threshold = row["long_context_threshold"]
