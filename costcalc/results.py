@@ -13,7 +13,10 @@ Tier = Literal["flat", "lower", "upper"]
 def to_jsonable(value: Any) -> Any:
     """Dataclasses to dicts, Decimal to exact strings (`"0.168"`), dates to ISO strings."""
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        # One spelling per amount ("14", not "14.0"), plain notation (never "1E+1"), exact: normalize() would
+        # round past 28 digits, so trailing zeros are stripped from the text instead.
+        text = f"{value:f}"
+        return (text.rstrip("0").rstrip(".") if "." in text else text) if value else "0"
     if isinstance(value, date):
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):

@@ -81,6 +81,8 @@ def _validate_schema(data: dict[str, Any]) -> tuple[PriceFile | None, list[tuple
             loc = item["loc"]
             where = tuple(step for step in loc if isinstance(step, int) or step in _FIELD_NAMES)
             union = len(where) != len(loc)
+            if item["type"] == "unexpected_keyword_argument":
+                where, union = (*where, loc[-1]), False  # the unknown key itself, for its line
             message = _explain(item, union)
             found.setdefault(where, message)
         return None, list(found.items())
