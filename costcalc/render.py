@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from costcalc.calc import PricedModel, find_period, min_cache_tokens
@@ -38,7 +39,7 @@ def _per_m(tokens: int, price: Decimal) -> str:
 def render_estimate(answer: Estimate) -> None:
     work, source, plain, cache = answer.workload, answer.source, answer.no_cache, answer.explicit_cache
     rates, n = plain.rates, work.queries
-    _console.print(f"[bold]{source.model_name}[/] ({source.model}) on {source.platform}"
+    _console.print(f"[bold]{escape(source.model_name)}[/] ({escape(source.model)}) on {source.platform}"
                    f"{' · batch' if source.batch else ''} · prices in force from {source.price_effective} "
                    f"(as of {source.as_of})")
     _console.print(f"Workload: {work.context_tokens:,} context + {work.prompt_tokens:,} fresh prompt tokens, "
@@ -83,11 +84,11 @@ def render_estimate(answer: Estimate) -> None:
                   f"total / {n:,}")
     _console.print(table)
     if cache is None:
-        _console.print(f"No explicit cache: {answer.explicit_cache_unavailable}")
+        _console.print(f"No explicit cache: {answer.explicit_cache_unavailable}", markup=False)
     else:
         _print_savings(answer)
     for note in answer.notes:
-        _console.print(f"Note: {note}")
+        _console.print(f"Note: {note}", markup=False)
     _print_source(source.sources, source.checked, source.note, source.source_file)
 
 
@@ -119,16 +120,16 @@ def _print_break_even(result: BreakEven) -> None:
 
 
 def _print_source(sources: tuple[str, ...], checked: date, note: str | None, source_file: str) -> None:
-    _console.print(f"Sources (checked {checked}, from {source_file}):")
+    _console.print(f"Sources (checked {checked}, from {source_file}):", markup=False)
     for url in sources:
-        _console.print(f"  {url}", soft_wrap=True)
+        _console.print(f"  {url}", soft_wrap=True, markup=False)
     if note:
-        _console.print(f"Price note: {note}", soft_wrap=True)
+        _console.print(f"Price note: {note}", soft_wrap=True, markup=False)
 
 
 def render_break_even(entry: PricedModel, work: Workload, as_of: date, result: BreakEven) -> None:
     period = find_period(entry.model, as_of)
-    _console.print(f"[bold]{entry.model.name}[/] ({entry.model.id}) on {entry.platform} · prices in force from "
+    _console.print(f"[bold]{escape(entry.model.name)}[/] ({escape(entry.model.id)}) on {entry.platform} · prices in force from "
                    f"{period.effective} (as of {as_of})")
     _console.print(f"Cache of {work.context_tokens:,} tokens, {work.prompt_tokens:,} fresh prompt tokens per "
                    f"query, lifetime {format_duration(work.ttl_seconds)}")
@@ -166,7 +167,7 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
         gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""
         threshold = row["long_context_threshold"]
         table.add_row(
-            f"{row['model']}{gone}", str(row["effective"]), _price(row["input_mtok"]), _price(row["output_mtok"]),
+            escape(f"{row['model']}{gone}"), str(row["effective"]), _price(row["input_mtok"]), _price(row["output_mtok"]),
             _price(row["cached_mtok"]), _price(row["storage_mtok_hour"]),
             f"{threshold:,}" if threshold else _DASH,
             f"{row['min_cache_tokens']:,}" if row["min_cache_tokens"] else _DASH, str(row["checked"]),
@@ -177,13 +178,14 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
 def render_prices(entry: PricedModel, periods: list[PricePeriod]) -> None:
     model = entry.model
     threshold = f"; long-context tier above {model.long_context_threshold:,} tokens" if model.long_context_threshold else ""
-    _console.print(f"[bold]{model.name}[/] ({model.id}) on {entry.platform}, from {entry.source_file}")
-    aliases = ", ".join(model.aliases) or _DASH
+    _console.print(f"[bold]{escape(model.name)}[/] ({escape(model.id)}) on {entry.platform}, from "
+                   f"{escape(entry.source_file)}")
+    aliases = escape(", ".join(model.aliases)) or _DASH
     window = f"{model.context_window:,}" if model.context_window else "not published"
     _console.print(f"Aliases: {aliases} · context window {window}{threshold} · caching: {model.caching}")
     for minimum in model.min_cache_tokens:
         _console.print(f"Minimum cacheable: {minimum.tokens:,} tokens per docs of {minimum.doc_date} ({minimum.source})",
-                       soft_wrap=True)
+                       soft_wrap=True, markup=False)
     table = Table(show_edge=False, show_lines=True)
     for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch in / out / cached", "Checked"):
         table.add_column(name, justify="right")
@@ -195,8 +197,8 @@ def render_prices(entry: PricedModel, periods: list[PricePeriod]) -> None:
                       _price(period.cached_mtok), _price(period.storage_mtok_hour), batch, str(period.checked))
     _console.print(table)
     for period in periods:
-        _console.print(f"[bold]{period.effective}[/] sources: {' '.join(period.sources)}", soft_wrap=True)
+        _console.print(f"[bold]{period.effective}[/] sources: {escape(' '.join(period.sources))}", soft_wrap=True)
         if period.note:
-            _console.print(f"  note: {period.note}", soft_wrap=True)
+            _console.print(f"  note: {period.note}", soft_wrap=True, markup=False)
     if model.note:
-        _console.print(f"Model note: {model.note}", soft_wrap=True)
+        _console.print(f"Model note: {model.note}", soft_wrap=True, markup=False)
