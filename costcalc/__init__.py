@@ -26,7 +26,12 @@ _EXPORTS = {
     "PriceTables": "tables", "bundled_pricing_dir": "tables", "load_price_file": "tables", "load_tables": "tables",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "BreakEven", "CacheMinimum", "CostcalcError", "Estimate", "ExplicitCacheCost", "ModelPrices", "NoCacheCost",
+    "PriceFile", "PricePeriod", "PriceSource", "PriceTables", "PricedModel", "PricingFileError", "Rates",
+    "RequestCost", "TieredPrice", "Workload", "break_even", "bundled_pricing_dir", "calc_break_even", "calc_request",
+    "estimate", "find_period", "load_price_file", "load_tables", "rates_for", "tier_for",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -45,8 +50,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from costcalc.api import break_even
     from costcalc.calc import PricedModel, calc_request, find_period, rates_for, tier_for
-    from costcalc.errors import CostcalcError, PricingFileError
     from costcalc.compare import calc_break_even, estimate
+    from costcalc.errors import CostcalcError, PricingFileError
     from costcalc.results import (
         BreakEven,
         Estimate,

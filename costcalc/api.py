@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from costcalc.calc import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for
-from costcalc.errors import CostcalcError
 from costcalc.compare import calc_break_even
+from costcalc.errors import CostcalcError
 from costcalc.results import BreakEven, Workload
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from costcalc.errors import CostcalcError
 from costcalc.money import divide, storage_fraction, to_decimal, token_cost
 from costcalc.results import (
-    BreakEven,
     ExplicitCacheCost,
     NoCacheCost,
     PriceSource,
@@ -130,7 +128,8 @@ def check_workload(entry: PricedModel, workload: Workload) -> None:
         )
     if workload.ttl_seconds < entry.min_ttl_seconds:
         raise CostcalcError(
-            f"{entry.platform} caches live at least {entry.min_ttl_seconds} s; use --ttl {entry.min_ttl_seconds}s or more"
+            f"{entry.platform} caches live at least {entry.min_ttl_seconds} s; "
+            f"use --ttl {entry.min_ttl_seconds}s or more"
         )
     for name in ("context_tokens", "prompt_tokens", "output_tokens"):
         if getattr(workload, name) < 0:

@@ -52,49 +52,49 @@ def check_unique(models: Iterable[tuple[DataPath, ModelPrices]]) -> list[Problem
 
 def _check_model(model: ModelPrices, path: DataPath, today: date) -> Iterator[Problem]:
     if not model.periods:
-        yield Problem(path + ("periods",), f"{model.id} has no price periods; add at least one")
+        yield Problem((*path, "periods"), f"{model.id} has no price periods; add at least one")
     for name in ("context_window", "long_context_threshold"):
         value = getattr(model, name)
         if value is not None and value <= 0:
-            yield Problem(path + (name,), f"{name} must be positive, got {value}")
+            yield Problem((*path, name), f"{name} must be positive, got {value}")
     for index, minimum in enumerate(model.min_cache_tokens):
         if minimum.tokens <= 0:
-            yield Problem(path + ("min_cache_tokens", index, "tokens"), "minimum cacheable tokens must be positive")
+            yield Problem((*path, "min_cache_tokens", index, "tokens"), "minimum cacheable tokens must be positive")
         if index and minimum.doc_date <= model.min_cache_tokens[index - 1].doc_date:
-            yield Problem(path + ("min_cache_tokens", index, "doc_date"),
+            yield Problem((*path, "min_cache_tokens", index, "doc_date"),
                           "min_cache_tokens are not sorted: list them by ascending doc_date")
     for index, period in enumerate(model.periods):
-        where = path + ("periods", index)
+        where = (*path, "periods", index)
         if index and period.effective <= model.periods[index - 1].effective:
             previous = model.periods[index - 1].effective
-            yield Problem(where + ("effective",), f"periods are not sorted: {period.effective} must come after "
+            yield Problem((*where, "effective"), f"periods are not sorted: {period.effective} must come after "
                           f"{previous}; move this period before that one or fix the date")
         yield from _check_period(model, period, where, today)
 
 
 def _check_period(model: ModelPrices, period: PricePeriod, path: DataPath, today: date) -> Iterator[Problem]:
     if not period.sources or not all(s.strip() for s in period.sources):
-        yield Problem(path + ("sources",), "every period needs at least one source URL")
+        yield Problem((*path, "sources"), "every period needs at least one source URL")
     if period.checked > today:
-        yield Problem(path + ("checked",), f"checked date {period.checked} is in the future; use the day you checked")
+        yield Problem((*path, "checked"), f"checked date {period.checked} is in the future; use the day you checked")
     for name in _PRICE_FIELDS:
         price: Price | None = getattr(period, name)
         if price is None:
             continue
         if isinstance(price, TieredPrice):
             if model.long_context_threshold is None:
-                yield Problem(path + (name,), f"{name} is split in tiers but {model.id} has no "
+                yield Problem((*path, name), f"{name} is split in tiers but {model.id} has no "
                               "long_context_threshold; give one price or set the threshold")
             if price.upper < price.lower:
-                yield Problem(path + (name,), f"{name}: upper tier {price.upper} is below lower tier {price.lower}")
+                yield Problem((*path, name), f"{name}: upper tier {price.upper} is below lower tier {price.lower}")
         if any(value < 0 for value in _figures(price)):
-            yield Problem(path + (name,), f"{name} is negative")
+            yield Problem((*path, name), f"{name} is negative")
     for cached_name, input_name in _PAIRS:
         cached, given = getattr(period, cached_name), getattr(period, input_name)
         if cached is not None and given is not None:
             for tier, (c, i) in enumerate(zip(_figures(cached, given), _figures(given, cached), strict=True)):
                 if c > i:
-                    yield Problem(path + (cached_name,), f"{cached_name} {c} is above {input_name} {i}"
+                    yield Problem((*path, cached_name), f"{cached_name} {c} is above {input_name} {i}"
                                   f"{' (upper tier)' if tier else ''}; a cached read never costs more than input")
     yield from _check_storage(model, period, path)
 
@@ -104,19 +104,19 @@ def _check_storage(model: ModelPrices, period: PricePeriod, path: DataPath) -> I
                                       ("batch_storage_mtok_hour", "batch_cached_mtok")):
         storage, cached = getattr(period, storage_name), getattr(period, cached_name)
         if storage is not None and storage < 0:
-            yield Problem(path + (storage_name,), f"{storage_name} is negative")
+            yield Problem((*path, storage_name), f"{storage_name} is negative")
         if storage is not None and model.caching != "explicit":
-            yield Problem(path + (storage_name,), f"{storage_name} is set but {model.id} has caching: "
+            yield Problem((*path, storage_name), f"{storage_name} is set but {model.id} has caching: "
                           f"{model.caching}; storage exists only with explicit caching")
         elif storage is not None and cached is None:
-            yield Problem(path + (storage_name,), f"{storage_name} is set without {cached_name}; "
+            yield Problem((*path, storage_name), f"{storage_name} is set without {cached_name}; "
                           "an explicit cache needs a read price too")
         elif (storage is None and cached is not None and model.caching == "explicit"
               and storage_name == "storage_mtok_hour" and not period.note):
-            yield Problem(path + (cached_name,), f"{model.id} has explicit caching but this period has no "
+            yield Problem((*path, cached_name), f"{model.id} has explicit caching but this period has no "
                           "storage_mtok_hour; add it, or say in note why it is unknown")
     if model.caching == "none" and period.cached_mtok is not None:
-        yield Problem(path + ("cached_mtok",), f"{model.id} has caching: none but a cached price; "
+        yield Problem((*path, "cached_mtok"), f"{model.id} has caching: none but a cached price; "
                       "set caching: implicit or explicit")
 
 

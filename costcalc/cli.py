@@ -6,9 +6,9 @@ import functools
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from collections.abc import Callable
 from typing import Annotated, Any, Optional, TypeVar, cast
 
 import typer
@@ -30,10 +30,10 @@ ContextOpt = Annotated[str, typer.Option("--context", "-c", help="Reused context
 PromptOpt = Annotated[str, typer.Option("--prompt", "-p", help="Fresh prompt tokens per query.")]
 OutputOpt = Annotated[str, typer.Option("--output", "-o", help="Output tokens per query, thinking included.")]
 TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d [default: 1h].")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Use the prices in force on this date [default: today].")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date [default: today].")]
 BatchOpt = Annotated[bool, typer.Option("--batch", help="Use Batch-mode prices.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
-PricingOpt = Annotated[Optional[Path], typer.Option("--pricing", help="Price table file or folder to use instead of the bundled ones.")]
+PricingOpt = Annotated[Optional[Path], typer.Option("--pricing", help="Price table file or folder to use.")]
 
 
 F = TypeVar("F", bound=Callable[..., None])

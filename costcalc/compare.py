@@ -65,7 +65,8 @@ def _read_rate(rates: Rates) -> tuple[Decimal | None, str | None]:
         return None, None
     rate = Fraction(rates.storage_mtok_hour) / Fraction(gap)
     formula = (f"storage / (input − cached) = {format_price(rates.storage_mtok_hour)} / "
-               f"({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)}) = {_approx(rate)} reads per hour")
+               f"({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)}) = {_approx(rate)} "
+               "reads per hour")
     return to_decimal(rate), formula
 
 

@@ -39,5 +39,5 @@ def decode(kind: Any, value: Any) -> Any:
         return date.fromisoformat(value)
     if dataclasses.is_dataclass(kind):
         hints = _hints(kind)  # type: ignore[arg-type]
-        return kind(**{key: decode(hints[key], item) for key, item in value.items()})
+        return kind(**{key: decode(hints[key], item) for key, item in value.items()})  # type: ignore[operator]
     raise TypeError(f"cannot decode {kind!r}")

@@ -129,7 +129,8 @@ def _print_source(sources: tuple[str, ...], checked: date, note: str | None, sou
 
 def render_break_even(entry: PricedModel, work: Workload, as_of: date, result: BreakEven) -> None:
     period = find_period(entry.model, as_of)
-    _console.print(f"[bold]{escape(entry.model.name)}[/] ({escape(entry.model.id)}) on {entry.platform} · prices in force from "
+    _console.print(f"[bold]{escape(entry.model.name)}[/] ({escape(entry.model.id)}) on {entry.platform} · "
+                   "prices in force from "
                    f"{period.effective} (as of {as_of})")
     _console.print(f"Cache of {work.context_tokens:,} tokens, {work.prompt_tokens:,} fresh prompt tokens per "
                    f"query, lifetime {format_duration(work.ttl_seconds)}")
@@ -167,7 +168,8 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
         gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""
         threshold = row["long_context_threshold"]
         table.add_row(
-            escape(f"{row['model']}{gone}"), str(row["effective"]), _price(row["input_mtok"]), _price(row["output_mtok"]),
+            escape(f"{row['model']}{gone}"), str(row["effective"]), _price(row["input_mtok"]),
+            _price(row["output_mtok"]),
             _price(row["cached_mtok"]), _price(row["storage_mtok_hour"]),
             f"{threshold:,}" if threshold else _DASH,
             f"{row['min_cache_tokens']:,}" if row["min_cache_tokens"] else _DASH, str(row["checked"]),
@@ -177,14 +179,16 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
 
 def render_prices(entry: PricedModel, periods: list[PricePeriod]) -> None:
     model = entry.model
-    threshold = f"; long-context tier above {model.long_context_threshold:,} tokens" if model.long_context_threshold else ""
+    threshold = (f"; long-context tier above {model.long_context_threshold:,} tokens"
+                 if model.long_context_threshold else "")
     _console.print(f"[bold]{escape(model.name)}[/] ({escape(model.id)}) on {entry.platform}, from "
                    f"{escape(entry.source_file)}")
     aliases = escape(", ".join(model.aliases)) or _DASH
     window = f"{model.context_window:,}" if model.context_window else "not published"
     _console.print(f"Aliases: {aliases} · context window {window}{threshold} · caching: {model.caching}")
     for minimum in model.min_cache_tokens:
-        _console.print(f"Minimum cacheable: {minimum.tokens:,} tokens per docs of {minimum.doc_date} ({minimum.source})",
+        _console.print(f"Minimum cacheable: {minimum.tokens:,} tokens per docs of {minimum.doc_date} "
+                       f"({minimum.source})",
                        soft_wrap=True, markup=False)
     table = Table(show_edge=False, show_lines=True)
     for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch in / out / cached", "Checked"):

@@ -66,7 +66,8 @@ def load_price_file(path: Path) -> PriceFile:
     cached = cache / f"{_cache_key(text.encode())}.json" if cache else None
     if cached is not None:
         try:
-            return decode(PriceFile, json.loads(cached.read_text(encoding="utf-8")))
+            rebuilt: PriceFile = decode(PriceFile, json.loads(cached.read_text(encoding="utf-8")))
+            return rebuilt
         except (OSError, ValueError, TypeError, KeyError):
             pass  # missing or damaged cache entry: validate again
     from costcalc.validation import validate_text

@@ -64,10 +64,10 @@ def _floats(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
                      "decimal point become binary floats, which costcalc refuses for prices")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _floats(item, path + (key,))
+            yield from _floats(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _floats(item, path + (index,))
+            yield from _floats(item, (*path, index))
 
 
 def _validate_schema(data: dict[str, Any]) -> tuple[PriceFile | None, list[tuple[DataPath, str]]]:

@@ -46,7 +46,8 @@ def reference_costs(work: Workload, p: dict[str, Fraction], n: int) -> tuple[Fra
     """Billing rules written out again, independently of costcalc: (without cache, with cache) for n queries."""
     prompt = work.context_tokens + work.prompt_tokens
     hi = prompt > p["threshold"]
-    rate_in, rate_out, rate_cached = (p["in_hi"], p["out_hi"], p["c_hi"]) if hi else (p["in_lo"], p["out_lo"], p["c_lo"])
+    tier = "hi" if hi else "lo"
+    rate_in, rate_out, rate_cached = p[f"in_{tier}"], p[f"out_{tier}"], p[f"c_{tier}"]
     create_in = p["in_hi"] if work.context_tokens > p["threshold"] else p["in_lo"]
     m = Fraction(1_000_000)
     without = n * (prompt * rate_in + work.output_tokens * rate_out) / m

@@ -96,6 +96,6 @@ def test_validation_cache_is_keyed_by_content(tmp_path: Path, monkeypatch: pytes
 
 
 def test_unknown_model_suggests_close_names(tables: PriceTables) -> None:
-    with pytest.raises(CostcalcError, match="did you mean gemini-2.5-pro"):
+    with pytest.raises(CostcalcError, match=r"did you mean gemini-2\.5-pro"):
         tables.find_model("gemini-2.5-pr")
     assert tables.find_model("models/Gemini-2.5-Pro").model.id == "gemini-2.5-pro"
