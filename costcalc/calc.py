@@ -114,7 +114,8 @@ def min_cache_tokens(model: ModelPrices, as_of: date) -> CacheMinimum | None:
 def describe_source(entry: PricedModel, period: PricePeriod, as_of: date, batch: bool) -> PriceSource:
     model = entry.model
     return PriceSource(model.id, model.name, entry.platform, period.effective, as_of, period.checked,
-                       period.sources, period.note, model.long_context_threshold, batch, entry.source_file)
+                       period.sources, period.note, model.long_context_threshold, batch, entry.source_file,
+                       period.unit)
 
 
 def check_workload(entry: PricedModel, workload: Workload) -> None:
@@ -140,14 +141,28 @@ def check_workload(entry: PricedModel, workload: Workload) -> None:
         raise CostcalcError("the cache lifetime must be at least 1 second")
 
 
+def billed_units(model: ModelPrices, period: PricePeriod, workload: Workload) -> tuple[int, int, int]:
+    """(context, prompt, output) in what the period bills: tokens, or characters on Vertex AI's 1.0/1.5."""
+    if period.unit == "token":
+        return workload.context_tokens, workload.prompt_tokens, workload.output_tokens
+    if not workload.has_chars:
+        raise CostcalcError(
+            f"{model.id} was billed per character in the period from {period.effective}; give --context-chars, "
+            "--prompt-chars and --output-chars, or token counts with --chars-per-token (costcalc does not guess "
+            "a ratio)"
+        )
+    return workload.context_chars or 0, workload.prompt_chars or 0, workload.output_chars or 0
+
+
 def calc_no_cache(model: ModelPrices, period: PricePeriod, workload: Workload, batch: bool = False) -> NoCacheCost:
     """N queries that each send context + prompt as fresh input."""
     prompt = workload.context_tokens + workload.prompt_tokens
     rates = rates_for(model, period, prompt, batch)
     n = workload.queries
-    context_input = token_cost(workload.context_tokens, rates.input_mtok) * n
-    fresh_input = token_cost(workload.prompt_tokens, rates.input_mtok) * n
-    output = token_cost(workload.output_tokens, rates.output_mtok) * n
+    context, fresh, out = billed_units(model, period, workload)
+    context_input = token_cost(context, rates.input_mtok) * n
+    fresh_input = token_cost(fresh, rates.input_mtok) * n
+    output = token_cost(out, rates.output_mtok) * n
     total = context_input + fresh_input + output
     return NoCacheCost(rates.tier, rates, context_input, fresh_input, output, total, divide(total, n))
 
@@ -184,11 +199,12 @@ def calc_explicit_cache(model: ModelPrices, period: PricePeriod, workload: Workl
     creation_rates = rates_for(model, period, workload.context_tokens, batch)
     assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
     n = workload.queries
-    creation = token_cost(workload.context_tokens, creation_rates.input_mtok)
-    storage = to_decimal(storage_fraction(workload.context_tokens, rates.storage_mtok_hour, workload.ttl_seconds))
-    cached_input = token_cost(workload.context_tokens, rates.cached_mtok) * n
-    fresh_input = token_cost(workload.prompt_tokens, rates.input_mtok) * n
-    output = token_cost(workload.output_tokens, rates.output_mtok) * n
+    context, fresh, out = billed_units(model, period, workload)
+    creation = token_cost(context, creation_rates.input_mtok)
+    storage = to_decimal(storage_fraction(context, rates.storage_mtok_hour, workload.ttl_seconds))
+    cached_input = token_cost(context, rates.cached_mtok) * n
+    fresh_input = token_cost(fresh, rates.input_mtok) * n
+    output = token_cost(out, rates.output_mtok) * n
     total = creation + storage + cached_input + fresh_input + output
     return ExplicitCacheCost(rates.tier, rates, creation_rates.tier, creation, storage, workload.ttl_seconds,
                              cached_input, fresh_input, output, total, divide(total, n))

@@ -23,6 +23,8 @@ class Problem:
 
     path: DataPath
     message: str
+    other: DataPath | None = None
+    """For a duplicate: where the name was first seen."""
 
 
 def check_file(price_file: PriceFile, today: date | None = None) -> list[Problem]:
@@ -37,16 +39,18 @@ def check_file(price_file: PriceFile, today: date | None = None) -> list[Problem
 
 def check_unique(models: Iterable[tuple[DataPath, ModelPrices]]) -> list[Problem]:
     """No id or alias may name two models of one platform."""
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[DataPath, str]] = {}
     problems = []
     for path, model in models:
         for a_index, name in enumerate((model.id, *model.aliases)):
             key = name.lower()
             where = path + (("id",) if a_index == 0 else ("aliases", a_index - 1))
             if key in seen:
-                problems.append(Problem(where, f"{name!r} already names {seen[key]}; ids and aliases must be unique"))
+                first, owner = seen[key]
+                problems.append(Problem(where, f"{name!r} already names {owner}; ids and aliases must be unique "
+                                        "within a platform", first))
             else:
-                seen[key] = model.id
+                seen[key] = (where, model.id)
     return problems
 
 

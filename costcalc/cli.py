@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import sys
-from collections.abc import Callable
-from datetime import date
-from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar, cast
+from typing import Annotated, Any
 
 import typer
 
+from costcalc.cli_common import (
+    AsOfOpt,
+    BatchOpt,
+    ContextCharsOpt,
+    ContextOpt,
+    FormatOpt,
+    ModelOpt,
+    OutputCharsOpt,
+    PlatformOpt,
+    PricingOpt,
+    PromptCharsOpt,
+    PromptOpt,
+    RatioOpt,
+    TtlOpt,
+    as_of,
+    check_format,
+    check_platform,
+    load,
+    print_json,
+    user_errors,
+    warn_if_stale,
+)
+from costcalc.cli_pricing import pricing_app
 from costcalc.errors import CostcalcError
 from costcalc.results import Workload, to_jsonable
-from costcalc.units import MAX_QUERIES, parse_count, parse_date, parse_duration
+from costcalc.units import MAX_QUERIES, parse_count, parse_duration
 
 app = typer.Typer(
     name="costcalc",
@@ -25,86 +43,61 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model id or alias, e.g. gemini-2.5-pro.")]
-ContextOpt = Annotated[str, typer.Option("--context", "-c", help="Reused context tokens: 1M, 128k, 1_000_000.")]
-PromptOpt = Annotated[str, typer.Option("--prompt", "-p", help="Fresh prompt tokens per query.")]
-OutputOpt = Annotated[str, typer.Option("--output", "-o", help="Output tokens per query, thinking included.")]
-TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d [default: 1h].")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date [default: today].")]
-BatchOpt = Annotated[bool, typer.Option("--batch", help="Use Batch-mode prices.")]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
-PricingOpt = Annotated[Optional[Path], typer.Option("--pricing", help="Price table file or folder to use.")]
+app.add_typer(pricing_app, name="pricing")
+
+MAX_CHARS = 10**11
 
 
-F = TypeVar("F", bound=Callable[..., None])
+def _count(text: str | None, what: str, maximum: int = 10**10) -> int | None:
+    return None if text is None else parse_count(text, what, maximum=maximum)
 
 
-def _user_errors(command: F) -> F:
-    """A CostcalcError becomes one line on stderr and its exit code, under any runner."""
+def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
+              chars: tuple[str | None, str | None, str | None], ratio: str | None, queries: str,
+              ttl: str | None) -> Workload:
+    from costcalc.workload import build_workload, parse_ratio
 
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        except CostcalcError as error:
-            sys.stderr.write(f"costcalc: error: {error}\n")
-            raise typer.Exit(error.exit_code) from None
-
-    return cast(F, run)
-
-
-def _tables(pricing: Path | None) -> Any:
-    from costcalc.tables import load_tables
-
-    return load_tables(pricing)
-
-
-def _as_of(text: str | None) -> date:
-    return parse_date(text) if text else date.today()
-
-
-def _format(text: str) -> str:
-    if text not in ("table", "json"):
-        raise CostcalcError(f"--format must be table or json, got {text!r}")
-    return text
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
-
-
-def _workload(entry: Any, context: str, prompt: str, output: str, queries: str, ttl: str | None) -> Workload:
-    return Workload(
-        context_tokens=parse_count(context, "--context"),
-        prompt_tokens=parse_count(prompt, "--prompt"),
-        output_tokens=parse_count(output, "--output"),
+    names = ("--context", "--prompt", "--output")
+    return build_workload(
+        tokens=tuple(_count(text, name) for text, name in zip(counts, names, strict=True)),  # type: ignore[arg-type]
+        chars=tuple(_count(text, f"{name}-chars", MAX_CHARS)  # type: ignore[arg-type]
+                    for text, name in zip(chars, names, strict=True)),
+        chars_per_token=parse_ratio(ratio) if ratio is not None else None,
         queries=parse_count(queries, "--queries", allow_zero=False, maximum=MAX_QUERIES),
         ttl_seconds=parse_duration(ttl) if ttl else entry.default_ttl_seconds,
     )
 
 
 @app.command()
-@_user_errors
+@user_errors
 def estimate(
     model: ModelOpt,
-    context: ContextOpt,
-    prompt: PromptOpt = "0",
-    output: OutputOpt = "0",
+    context: ContextOpt = None,
+    prompt: PromptOpt = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Output tokens per query, thinking "
+                                                "included [default: 0].")] = None,
     queries: Annotated[str, typer.Option("--queries", "-n", help="Queries that reuse the context.")] = "1",
     ttl: TtlOpt = None,
-    as_of: AsOfOpt = None,
+    as_of_text: AsOfOpt = None,
     batch: BatchOpt = False,
+    platform: PlatformOpt = "gemini-api",
+    context_chars: ContextCharsOpt = None,
+    prompt_chars: PromptCharsOpt = None,
+    output_chars: OutputCharsOpt = None,
+    chars_per_token: RatioOpt = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
 ) -> None:
     """Cost without caching and with an explicit cache, side by side, with the break-even."""
     from costcalc.compare import estimate as run_estimate
 
-    shape = _format(format)
-    entry = _tables(pricing).find_model(model)
-    answer = run_estimate(entry, _workload(entry, context, prompt, output, queries, ttl), _as_of(as_of), batch=batch)
+    shape = check_format(format)
+    entry = load(pricing).find_model(model, check_platform(platform))
+    work = _workload(entry, (context, prompt, output), (context_chars, prompt_chars, output_chars),
+                     chars_per_token, queries, ttl)
+    answer = run_estimate(entry, work, as_of(as_of_text), batch=batch)
     if shape == "json":
-        _print_json(answer.to_json())
+        print_json(answer.to_json())
     else:
         from costcalc.render import render_estimate
 
@@ -112,75 +105,91 @@ def estimate(
 
 
 @app.command()
-@_user_errors
+@user_errors
 def breakeven(
     model: ModelOpt,
-    context: ContextOpt,
-    prompt: PromptOpt = "0",
+    context: ContextOpt = None,
+    prompt: PromptOpt = None,
     ttl: TtlOpt = None,
-    as_of: AsOfOpt = None,
+    as_of_text: AsOfOpt = None,
     batch: BatchOpt = False,
+    platform: PlatformOpt = "gemini-api",
+    context_chars: ContextCharsOpt = None,
+    prompt_chars: PromptCharsOpt = None,
+    chars_per_token: RatioOpt = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
 ) -> None:
     """Queries after which an explicit cache is cheaper, and the read rate that pays its storage."""
     from costcalc.api import break_even
 
-    shape = _format(format)
-    entry = _tables(pricing).find_model(model)
-    workload = _workload(entry, context, prompt, "0", "1", ttl)
-    when = _as_of(as_of)
-    answer = break_even(entry, workload, when, batch=batch)
+    shape = check_format(format)
+    entry = load(pricing).find_model(model, check_platform(platform))
+    work = _workload(entry, (context, prompt, None), (context_chars, prompt_chars, None), chars_per_token, "1", ttl)
+    when = as_of(as_of_text)
+    answer = break_even(entry, work, when, batch=batch)
     if shape == "json":
-        _print_json({"model": entry.model.id, "as_of": when, "workload": workload, **to_jsonable(answer)})
+        print_json({"model": entry.model.id, "platform": entry.platform, "as_of": when, "workload": work,
+                    **to_jsonable(answer)})
     else:
         from costcalc.render import render_break_even
 
-        render_break_even(entry, workload, when, answer)
+        render_break_even(entry, work, when, answer)
 
 
 @app.command()
-@_user_errors
-def models(as_of: AsOfOpt = None, format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
-    """Every model with the prices in force on a date."""
+@user_errors
+def models(as_of_text: AsOfOpt = None, platform: Annotated[str | None, typer.Option(
+        "--platform", help="Only this platform [default: all].")] = None,
+        format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
+    """Every model with the prices in force on a date, and when each was last checked."""
+    from datetime import date
+
     from costcalc.render import model_rows, render_models
 
-    shape = _format(format)
-    rows = model_rows(_tables(pricing), _as_of(as_of))
+    shape = check_format(format)
+    tables = load(pricing)
+    when = as_of(as_of_text)
+    rows = model_rows(tables, when, check_platform(platform) if platform else None)
+    warn_if_stale(tables, date.today())
     if shape == "json":
-        _print_json(rows)
+        print_json(rows)
     else:
-        render_models(rows, _as_of(as_of))
+        render_models(rows, when)
 
 
 @app.command()
-@_user_errors
+@user_errors
 def prices(
     model: Annotated[str, typer.Argument(help="Model id or alias.")],
     history: Annotated[bool, typer.Option("--history", help="Show every price period, not just today's.")] = False,
-    as_of: AsOfOpt = None,
+    as_of_text: AsOfOpt = None,
+    platform: PlatformOpt = "gemini-api",
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
 ) -> None:
-    """One model's prices: the period in force, or its whole history."""
+    """One model's prices, the file they come from, and their history."""
     from costcalc.calc import find_period
     from costcalc.render import render_prices
 
-    shape = _format(format)
-    entry = _tables(pricing).find_model(model)
-    periods = list(entry.model.periods) if history else [find_period(entry.model, _as_of(as_of))]
+    shape = check_format(format)
+    tables = load(pricing)
+    entry = tables.find_model(model, check_platform(platform))
+    periods = list(entry.model.periods) if history else [find_period(entry.model, as_of(as_of_text))]
+    replaced = tables.overridden.get((entry.platform, entry.model.id))
     if shape == "json":
-        _print_json({"model": entry.model, "platform": entry.platform, "source_file": entry.source_file,
-                     "periods_shown": periods})
+        print_json({"model": entry.model, "platform": entry.platform, "source_file": entry.source_file,
+                    "overrides": replaced, "periods_shown": periods})
     else:
-        render_prices(entry, periods)
+        render_prices(entry, periods, replaced)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and a non-zero exit code, never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
     try:
         # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
-        code = app(args=argv, prog_name="costcalc", standalone_mode=False)
+        code = app(args=args, prog_name="costcalc", standalone_mode=False)
     except CostcalcError as error:
         sys.stderr.write(f"costcalc: error: {error}\n")
         return error.exit_code
@@ -200,3 +209,5 @@ def main(argv: list[str] | None = None) -> int:
                          "(set COSTCALC_DEBUG=1 for the traceback, and please report it)\n")
         return 70
     return code if isinstance(code, int) else 0
+
+

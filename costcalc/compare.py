@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from costcalc.calc import (
     PricedModel,
+    billed_units,
     calc_explicit_cache,
     calc_no_cache,
     check_workload,
@@ -28,15 +29,16 @@ def calc_break_even(entry: PricedModel, period: PricePeriod, workload: Workload,
                     batch: bool = False) -> BreakEven:
     """N* = floor(fixed / saving_per_query) + 1, in exact rational arithmetic (constant time in N)."""
     model = entry.model
-    context = workload.context_tokens
-    rates = rates_for(model, period, context + workload.prompt_tokens, batch)
-    creation_rates = rates_for(model, period, context, batch)
+    rates = rates_for(model, period, workload.context_tokens + workload.prompt_tokens, batch)
+    creation_rates = rates_for(model, period, workload.context_tokens, batch)
+    context = billed_units(model, period, workload)[0]
+    unit = "chars" if period.unit == "character" else "tokens"
     assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
     creation = Fraction(context) * Fraction(creation_rates.input_mtok) / MILLION
     storage = storage_fraction(context, rates.storage_mtok_hour, workload.ttl_seconds)
     fixed = creation + storage
     saving = Fraction(context) * (Fraction(rates.input_mtok) - Fraction(rates.cached_mtok)) / MILLION
-    saving_text = (f"{context:,} × ({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)}) / 1M"
+    saving_text = (f"{context:,} {unit} × ({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)}) / 1M"
                    f" = {format_usd(to_decimal(saving))}")
     fixed_text = (f"creation {format_usd(to_decimal(creation))} + storage for "
                   f"{format_duration(workload.ttl_seconds)} {format_usd(to_decimal(storage))}")

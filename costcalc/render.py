@@ -32,25 +32,32 @@ def _price(price: Price | None) -> str:
     return format_price(price)
 
 
-def _per_m(tokens: int, price: Decimal) -> str:
-    return f"{tokens:,} × {format_price(price)} / 1M"
+def _per_m(units: int, price: Decimal, unit: str = "token") -> str:
+    return f"{units:,} × {format_price(price)} / 1M{' chars' if unit == 'character' else ''}"
 
 
 def render_estimate(answer: Estimate) -> None:
     work, source, plain, cache = answer.workload, answer.source, answer.no_cache, answer.explicit_cache
-    rates, n = plain.rates, work.queries
+    rates, n, unit = plain.rates, work.queries, source.unit
+    if unit == "character":
+        context, fresh, out = work.context_chars or 0, work.prompt_chars or 0, work.output_chars or 0
+    else:
+        context, fresh, out = work.context_tokens, work.prompt_tokens, work.output_tokens
     _console.print(f"[bold]{escape(source.model_name)}[/] ({escape(source.model)}) on {source.platform}"
                    f"{' · batch' if source.batch else ''} · prices in force from {source.price_effective} "
                    f"(as of {source.as_of})")
     _console.print(f"Workload: {work.context_tokens:,} context + {work.prompt_tokens:,} fresh prompt tokens, "
                    f"{work.output_tokens:,} output tokens per query · {n:,} queries · cache lifetime "
                    f"{format_duration(work.ttl_seconds)}")
+    if unit == "character":
+        _console.print(f"Billed per character: {context:,} context + {fresh:,} prompt characters, {out:,} output "
+                       "characters per query")
     threshold = f" (threshold {source.long_context_threshold:,})" if source.long_context_threshold else ""
     cached_rate = f", cached {format_price(rates.cached_mtok)}" if rates.cached_mtok is not None else ""
-    storage = (f"; storage {format_price(rates.storage_mtok_hour)} per 1M tokens per hour"
+    storage = (f"; storage {format_price(rates.storage_mtok_hour)} per 1M {unit}s per hour"
                if cache and rates.storage_mtok_hour is not None else "")
     _console.print(f"Tier: {_TIER[plain.tier]}{threshold}: input {format_price(rates.input_mtok)}{cached_rate}, "
-                   f"output {format_price(rates.output_mtok)} per 1M tokens{storage}")
+                   f"output {format_price(rates.output_mtok)} per 1M {unit}s{storage}")
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("")
     table.add_column("No cache", justify="right")
@@ -60,24 +67,24 @@ def render_estimate(answer: Estimate) -> None:
     if cache is not None:
         assert cache.rates.cached_mtok is not None and cache.rates.storage_mtok_hour is not None
         creation_price = cache.rates.input_mtok if cache.creation_tier == cache.tier else None
-        how_creation = (_per_m(work.context_tokens, creation_price) if creation_price is not None
-                        else f"{work.context_tokens:,} tokens at the {_TIER[cache.creation_tier]} input price")
+        how_creation = (_per_m(context, creation_price, unit) if creation_price is not None
+                        else f"{context:,} {unit}s at the {_TIER[cache.creation_tier]} input price")
         table.add_row("Cache creation (once)", _DASH, format_usd(cache.creation), how_creation)
         table.add_row(f"Storage ({format_duration(cache.storage_seconds)})", _DASH, format_usd(cache.storage),
-                      f"{_per_m(work.context_tokens, cache.rates.storage_mtok_hour)} per hour × "
+                      f"{_per_m(context, cache.rates.storage_mtok_hour, unit)} per hour × "
                       f"{Decimal(cache.storage_seconds) / 3600:f} h".replace(".000000", ""))
     table.add_row("Context as input", format_usd(plain.context_input), _DASH,
-                  f"{n:,} × {per_query_input} per uncached query ({_per_m(work.context_tokens, rates.input_mtok)})")
+                  f"{n:,} × {per_query_input} per uncached query ({_per_m(context, rates.input_mtok, unit)})")
     if cache is not None:
         assert cache.rates.cached_mtok is not None
         table.add_row("Cached reads", _DASH, format_usd(cache.cached_input),
                       f"{n:,} × {format_usd(cache.cached_input / n)} per cached read "
-                      f"({_per_m(work.context_tokens, cache.rates.cached_mtok)})")
+                      f"({_per_m(context, cache.rates.cached_mtok, unit)})")
     both = format_usd(cache.fresh_input) if cache else _DASH
     table.add_row("Fresh prompt input", format_usd(plain.fresh_input), both,
-                  f"{n:,} × {_per_m(work.prompt_tokens, rates.input_mtok)}")
+                  f"{n:,} × {_per_m(fresh, rates.input_mtok, unit)}")
     table.add_row("Output", format_usd(plain.output), format_usd(cache.output) if cache else _DASH,
-                  f"{n:,} × {_per_m(work.output_tokens, rates.output_mtok)}")
+                  f"{n:,} × {_per_m(out, rates.output_mtok, unit)}")
     table.add_row("[bold]Total[/]", f"[bold]{format_usd(plain.total)}[/]",
                   f"[bold]{format_usd(cache.total)}[/]" if cache else _DASH, "")
     table.add_row("Per query", format_usd(plain.per_query), format_usd(cache.per_query) if cache else _DASH,
@@ -138,10 +145,10 @@ def render_break_even(entry: PricedModel, work: Workload, as_of: date, result: B
     _print_source(period.sources, period.checked, period.note, entry.source_file)
 
 
-def model_rows(tables: PriceTables, as_of: date) -> list[dict[str, Any]]:
+def model_rows(tables: PriceTables, as_of: date, only: str | None = None) -> list[dict[str, Any]]:
     """One row per model that has a price on `as_of` (models that did not exist yet are left out)."""
     rows = []
-    for platform in tables.platforms():
+    for platform in [only] if only else tables.platforms():
         for entry in tables.models(platform):
             try:
                 period = find_period(entry.model, as_of)
@@ -155,20 +162,22 @@ def model_rows(tables: PriceTables, as_of: date) -> list[dict[str, Any]]:
                 "storage_mtok_hour": period.storage_mtok_hour, "caching": entry.model.caching,
                 "long_context_threshold": entry.model.long_context_threshold,
                 "min_cache_tokens": minimum.tokens if minimum else None, "checked": period.checked,
-                "shutdown": entry.model.shutdown,
+                "shutdown": entry.model.shutdown, "source_file": entry.source_file,
             })
     return rows
 
 
 def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
-    table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens; lower / upper tier)", show_edge=False)
-    for name in ("Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache", "Checked"):
-        table.add_column(name, justify="left" if name == "Model" else "right", no_wrap=True)
+    table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens, or per 1M characters where marked; "
+                  "lower / upper tier)", show_edge=False)
+    for name in ("Platform", "Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache", "Checked"):
+        table.add_column(name, justify="left" if name in ("Platform", "Model") else "right", no_wrap=True)
     for row in rows:
         gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""
         threshold = row["long_context_threshold"]
+        chars = " /1M chars" if row["unit"] == "character" else ""
         table.add_row(
-            escape(f"{row['model']}{gone}"), str(row["effective"]), _price(row["input_mtok"]),
+            row["platform"], escape(f"{row['model']}{gone}"), str(row["effective"]), _price(row["input_mtok"]) + chars,
             _price(row["output_mtok"]),
             _price(row["cached_mtok"]), _price(row["storage_mtok_hour"]),
             f"{threshold:,}" if threshold else _DASH,
@@ -177,12 +186,14 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
     _console.print(table)
 
 
-def render_prices(entry: PricedModel, periods: list[PricePeriod]) -> None:
+def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str | None = None) -> None:
     model = entry.model
     threshold = (f"; long-context tier above {model.long_context_threshold:,} tokens"
                  if model.long_context_threshold else "")
-    _console.print(f"[bold]{escape(model.name)}[/] ({escape(model.id)}) on {entry.platform}, from "
-                   f"{escape(entry.source_file)}")
+    _console.print(f"[bold]{escape(model.name)}[/] ({escape(model.id)}) on {entry.platform}: every price below "
+                   f"comes from {escape(entry.source_file)}")
+    if replaced:
+        _console.print(f"(this definition overrides the one in {replaced})", markup=False)
     aliases = escape(", ".join(model.aliases)) or _DASH
     window = f"{model.context_window:,}" if model.context_window else "not published"
     _console.print(f"Aliases: {aliases} · context window {window}{threshold} · caching: {model.caching}")

@@ -42,6 +42,16 @@ class Workload:
     """Number of queries that reuse the context within the cache lifetime."""
     ttl_seconds: int = 3600
     """How long the cache lives and is billed for storage."""
+    context_chars: int | None = None
+    """Characters of the context, for periods billed per character (Vertex AI, Gemini 1.0/1.5)."""
+    prompt_chars: int | None = None
+    """Characters of the fresh prompt per query, for per-character periods."""
+    output_chars: int | None = None
+    """Characters of output per query, for per-character periods."""
+
+    @property
+    def has_chars(self) -> bool:
+        return None not in (self.context_chars, self.prompt_chars, self.output_chars)
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,8 @@ class PriceSource:
     long_context_threshold: int | None
     batch: bool
     source_file: str
+    unit: str = "token"
+    """What the prices count: `token`, or `character` (Vertex AI's Gemini 1.0/1.5)."""
 
 
 @dataclass(frozen=True)

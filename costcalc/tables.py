@@ -7,6 +7,7 @@ import os
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from costcalc.calc import PricedModel
@@ -96,14 +97,24 @@ class PriceTables:
     """Every loaded model, by platform; later files override earlier ones model by model."""
 
     files: list[tuple[Path, PriceFile]] = field(default_factory=list)
+    overridden: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(platform, model id) -> the file whose definition a later file replaced."""
     _by_platform: dict[str, dict[str, PricedModel]] = field(default_factory=dict)
 
     def add(self, path: Path, price_file: PriceFile) -> None:
         self.files.append((path, price_file))
         models = self._by_platform.setdefault(price_file.platform, {})
         for model in price_file.models:
+            previous = models.pop(model.id, None)  # re-inserted last: later files come first in lookups
+            if previous is not None:
+                self.overridden[(price_file.platform, model.id)] = previous.source_file
             models[model.id] = PricedModel(model, price_file.platform, str(path), price_file.default_ttl_seconds,
                                            price_file.min_ttl_seconds)
+
+    def newest_check(self) -> date | None:
+        """The most recent `checked` date of any period in force in the loaded tables."""
+        return max((period.checked for models in self._by_platform.values() for entry in models.values()
+                    for period in entry.model.periods), default=None)
 
     def platforms(self) -> list[str]:
         return list(self._by_platform)
@@ -119,7 +130,8 @@ class PriceTables:
         """A model by id or alias, case-insensitive; `models/` prefixes as the API writes them are ignored."""
         wanted = name.strip().lower().removeprefix("models/")
         names: dict[str, PricedModel] = {}
-        for entry in self.models(platform):
+        # Later files first, so an override's aliases win over the bundled ones.
+        for entry in reversed(self.models(platform)):
             for known in (entry.model.id, *entry.model.aliases):
                 names.setdefault(known.lower(), entry)
         if wanted in names:
@@ -131,15 +143,10 @@ class PriceTables:
         raise CostcalcError(f"unknown model {name!r} on {platform}{hint} (`costcalc models` lists them)")
 
 
-def load_tables(pricing: Path | Sequence[Path] | None = None) -> PriceTables:
-    """The bundled tables, or the given files/folders instead of them."""
-    locations: Iterable[Path]
-    if pricing is None:
-        locations = [bundled_pricing_dir()]
-    elif isinstance(pricing, (str, Path)):
-        locations = [Path(pricing)]
-    else:
-        locations = [Path(p) for p in pricing]
+def load_tables(extra: Path | str | Sequence[Path | str] | None = None, *, bundled: bool = True) -> PriceTables:
+    """The bundled tables, then `extra` files or folders whose models override or extend them by id."""
+    given = [] if extra is None else [extra] if isinstance(extra, (str, Path)) else list(extra)
+    locations: Iterable[Path] = [*([bundled_pricing_dir()] if bundled else []), *(Path(p) for p in given)]
     tables = PriceTables()
     for location in locations:
         for path in pricing_files(location):

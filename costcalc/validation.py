@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from costcalc import schema, yamlsafe
-from costcalc.checks import DataPath, check_file
+from costcalc.checks import DataPath, check_file, check_unique
 from costcalc.errors import PricingFileError
 from costcalc.schema import PriceFile
 
@@ -46,6 +46,36 @@ def validate_text(path: Path, text: str, today: date | None = None) -> tuple[Pri
     messages = [f"{path}:{yamlsafe.line_of(root, where)}: {format_path(where) + ': ' if where else ''}{message}"
                 for where, message in problems]
     return (price_file if not messages else None), messages
+
+
+def validate_files(paths: Sequence[Path], today: date | None = None) -> tuple[list[PriceFile], list[str]]:
+    """Each file on its own, then ids and aliases across the files of one platform."""
+    messages: list[str] = []
+    loaded: list[tuple[Path, str, PriceFile]] = []
+    for path in paths:
+        try:
+            text = yamlsafe.read_text(path)
+            price_file, problems = validate_text(path, text, today)
+        except PricingFileError as error:
+            messages.append(str(error))
+            continue
+        messages.extend(problems)
+        if price_file is not None:
+            loaded.append((path, text, price_file))
+    for platform in sorted({f.platform for _, _, f in loaded}):
+        members = [(index, item) for index, item in enumerate(loaded) if item[2].platform == platform]
+        models = [((index, "models", m_index), model) for index, (_, _, f) in members
+                  for m_index, model in enumerate(f.models)]
+        for problem in check_unique(models):
+            if problem.other is not None and problem.other[0] != problem.path[0]:
+                path, text, _ = loaded[problem.path[0]]
+                first_path, _, _ = loaded[problem.other[0]]
+                line = yamlsafe.line_of(yamlsafe.compose(path, text), problem.path[1:])
+                first_line = yamlsafe.line_of(yamlsafe.compose(first_path, loaded[problem.other[0]][1]),
+                                              problem.other[1:])
+                messages.append(f"{path}:{line}: {format_path(problem.path[1:])}: {problem.message} "
+                                f"(in {first_path}:{first_line})")
+    return [f for _, _, f in loaded], messages
 
 
 def read_price_file(path: Path) -> PriceFile:

@@ -96,9 +96,11 @@ def test_user_errors_are_one_line_with_non_zero_exit(args: list[str], message: s
 
 
 def test_usage_errors_are_one_line_too(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["estimate", "--model", "gemini-2.5-pro"]) == 2
+    assert main(["estimate", "--context", "1M"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("costcalc: error: Missing option '--context'") and err.count("\n") == 1
+    assert err.startswith("costcalc: error: Missing option '--model'") and err.count("\n") == 1
+    assert main(["estimate", "--model", "gemini-2.5-pro"]) == 2
+    assert "give --context in tokens" in capsys.readouterr().err
 
 
 def test_broken_pricing_file_is_reported_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

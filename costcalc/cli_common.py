@@ -1,0 +1,92 @@
+"""What every costcalc command shares: option types, table loading, one-line errors, JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar, cast
+
+import typer
+
+from costcalc.errors import CostcalcError
+from costcalc.results import to_jsonable
+from costcalc.units import parse_date
+
+if TYPE_CHECKING:
+    from costcalc.tables import PriceTables
+
+STALE_AFTER_DAYS = 90
+PLATFORMS = ("gemini-api", "vertex-ai")
+
+ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model id or alias, e.g. gemini-2.5-pro.")]
+ContextOpt = Annotated[Optional[str], typer.Option("--context", "-c", help="Reused context tokens: 1M, 128k, 1_000_000.")]
+PromptOpt = Annotated[Optional[str], typer.Option("--prompt", "-p", help="Fresh prompt tokens per query [default: 0].")]
+TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d [default: 1h].")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date [default: today].")]
+BatchOpt = Annotated[bool, typer.Option("--batch", help="Use Batch-mode prices.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+PlatformOpt = Annotated[str, typer.Option("--platform", help="gemini-api or vertex-ai.")]
+PricingOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--pricing", help="Extra price table file or folder; its models override or extend the bundled ones. "
+    "Repeatable; COSTCALC_PRICING adds more (separated by ':').")]
+ContextCharsOpt = Annotated[Optional[str], typer.Option("--context-chars", help="Context characters (Vertex 1.0/1.5).")]
+PromptCharsOpt = Annotated[Optional[str], typer.Option("--prompt-chars", help="Fresh prompt characters per query.")]
+OutputCharsOpt = Annotated[Optional[str], typer.Option("--output-chars", help="Output characters per query.")]
+RatioOpt = Annotated[Optional[str], typer.Option("--chars-per-token", help="Your measured characters per token.")]
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def user_errors(command: F) -> F:
+    """A CostcalcError becomes one line on stderr and its exit code, under any runner."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except CostcalcError as error:
+            sys.stderr.write(f"costcalc: error: {error}\n")
+            raise typer.Exit(error.exit_code) from None
+
+    return cast(F, run)
+
+
+def load(pricing: list[Path] | None) -> PriceTables:
+    """Bundled tables, then COSTCALC_PRICING's files, then --pricing's: later files override by model id."""
+    from costcalc.tables import load_tables
+
+    extra = [Path(part) for part in os.environ.get("COSTCALC_PRICING", "").split(os.pathsep) if part.strip()]
+    return load_tables([*extra, *(pricing or [])])
+
+
+def as_of(text: str | None) -> date:
+    return parse_date(text) if text else date.today()
+
+
+def check_format(text: str) -> str:
+    if text not in ("table", "json"):
+        raise CostcalcError(f"--format must be table or json, got {text!r}")
+    return text
+
+
+def check_platform(text: str) -> str:
+    if text not in PLATFORMS:
+        raise CostcalcError(f"--platform must be gemini-api or vertex-ai, got {text!r}")
+    return text
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def warn_if_stale(tables: PriceTables, today: date) -> None:
+    """Prices go stale quietly; say so when the newest check in the loaded tables is over 90 days old."""
+    newest = tables.newest_check()
+    if newest is not None and (today - newest).days > STALE_AFTER_DAYS:
+        sys.stderr.write(f"costcalc: warning: the newest price check in the loaded tables is from {newest} "
+                         f"({(today - newest).days} days ago); prices may be stale (README: Updating prices)\n")

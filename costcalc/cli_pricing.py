@@ -1,0 +1,77 @@
+"""`costcalc pricing …`: the commands maintainers run when prices change."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from costcalc.cli_common import AsOfOpt, FormatOpt, PricingOpt, as_of, check_format, check_platform, load, \
+    print_json, user_errors
+
+pricing_app = typer.Typer(help="Validate, compare and cross-check price tables.", no_args_is_help=True)
+
+
+def _files(locations: list[Path] | None) -> list[Path]:
+    from costcalc.tables import bundled_pricing_dir, pricing_files
+
+    return [path for location in (locations or [bundled_pricing_dir()]) for path in pricing_files(location)]
+
+
+@pricing_app.command()
+@user_errors
+def validate(paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Files or folders [default: the bundled tables].")] = None) -> None:
+    """Check schema and invariants; every problem is printed as file:line: message."""
+    from costcalc.validation import validate_files
+
+    files = _files(paths)
+    price_files, messages = validate_files(files)
+    for message in messages:
+        sys.stdout.write(message + "\n")
+    if messages:
+        sys.stderr.write(f"costcalc: {len(messages)} problem(s) in {len(files)} file(s)\n")
+        raise typer.Exit(1)
+    periods = sum(len(m.periods) for f in price_files for m in f.models)
+    models = sum(len(f.models) for f in price_files)
+    sys.stdout.write(f"ok: {len(files)} file(s), {models} models, {periods} price periods\n")
+
+
+@pricing_app.command()
+@user_errors
+def diff(old: Annotated[Path, typer.Argument(help="Old table file or folder.")],
+         new: Annotated[Path, typer.Argument(help="New table file or folder.")],
+         format: FormatOpt = "table") -> None:
+    """What changed between two versions of the tables: models, periods, prices (old -> new, percent)."""
+    from costcalc.diff import diff_tables, render_diff
+    from costcalc.tables import load_tables
+
+    shape = check_format(format)
+    changes = diff_tables(load_tables(old, bundled=False), load_tables(new, bundled=False))
+    if shape == "json":
+        print_json(changes)
+    else:
+        render_diff(changes)
+
+
+@pricing_app.command()
+@user_errors
+def check(against: Annotated[Path, typer.Option("--against", help="A peer's feed: LiteLLM's "
+                                                "model_prices_and_context_window.json or genai-prices' data JSON.")],
+          as_of_text: AsOfOpt = None,
+          platform: Annotated[Optional[str], typer.Option("--platform", help="Only this platform.")] = None,
+          format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
+    """Compare the prices in force with a peer's published feed (a local file); exit 1 on any disagreement."""
+    from costcalc.peers import check_against, load_feed, render_check
+
+    shape = check_format(format)
+    report = check_against(load(pricing), load_feed(against), as_of(as_of_text),
+                           check_platform(platform) if platform else None)
+    if shape == "json":
+        print_json(report)
+    else:
+        render_check(report)
+    if not report.ok:
+        raise typer.Exit(1)

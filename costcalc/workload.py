@@ -1,0 +1,54 @@
+"""Building a workload from what the user typed: tokens, characters, and an explicit ratio between them."""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from costcalc.errors import CostcalcError
+from costcalc.results import Workload
+
+MAX_CHARS_PER_TOKEN = Decimal(100)
+
+
+def parse_ratio(text: str) -> Decimal:
+    """`4`, `3.7`: characters per token, as the user measured it for their text."""
+    try:
+        ratio = Decimal(text.strip())
+    except InvalidOperation:
+        raise CostcalcError(f"--chars-per-token {text!r} is not a number; write it like 4 or 3.7") from None
+    if not ratio.is_finite() or ratio <= 0 or ratio > MAX_CHARS_PER_TOKEN:
+        raise CostcalcError(f"--chars-per-token must be above 0 and at most {MAX_CHARS_PER_TOKEN}, got {text!r}")
+    return ratio
+
+
+def build_workload(*, tokens: tuple[int | None, int | None, int | None],
+                   chars: tuple[int | None, int | None, int | None] = (None, None, None),
+                   chars_per_token: Decimal | None = None, queries: int = 1, ttl_seconds: int = 3600) -> Workload:
+    """A workload with token counts (always: they decide tier, minimum and window) and, when given or
+    derivable from an explicit ratio, character counts for per-character prices. Nothing is guessed."""
+    names = ("context", "prompt", "output")
+    token_counts = list(tokens)
+    char_counts = list(chars)
+    for index, name in enumerate(names):
+        given_tokens, given_chars = token_counts[index], char_counts[index]
+        if chars_per_token is not None:
+            if given_chars is None and given_tokens is not None:
+                char_counts[index] = int((given_tokens * chars_per_token).to_integral_value(ROUND_HALF_EVEN))
+            elif given_tokens is None and given_chars is not None:
+                token_counts[index] = int((given_chars / chars_per_token).to_integral_value(ROUND_CEILING))
+        if token_counts[index] is None:
+            if index == 0:
+                raise CostcalcError("give --context in tokens (it decides the long-context tier, the minimum "
+                                    "cacheable size and the context window), or --context-chars with --chars-per-token")
+            token_counts[index] = 0
+    any_chars = any(count is not None for count in char_counts)
+    if any_chars:
+        for index, name in enumerate(names):
+            if char_counts[index] is None:
+                if token_counts[index]:
+                    raise CostcalcError(f"give --{name}-chars too (or --chars-per-token): {token_counts[index]:,} "
+                                        f"{name} tokens have no character count, and costcalc does not guess one")
+                char_counts[index] = 0
+    context, prompt, output = (count or 0 for count in token_counts)
+    return Workload(context, prompt, output, queries, ttl_seconds,
+                    *(char_counts if any_chars else (None, None, None)))
