@@ -178,7 +178,8 @@ def explicit_cache_blocker(entry: PricedModel, period: PricePeriod, workload: Wo
         return f"{model.name} has no context caching on {entry.platform}"
     when = f"in the period from {period.effective}"
     if rates.cached_mtok is None:
-        return f"{model.id} had no cached-token price {when}; context caching was not available then"
+        return (f"{model.id} has no cached-token price {when} on {entry.platform}: caching was not available "
+                "then, or its price was never published (the period's note says which)")
     if rates.storage_mtok_hour is None:
         return f"{model.id} has no published cache storage price {when}, so an explicit cache cannot be priced"
     if workload.context_tokens == 0:
