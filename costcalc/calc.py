@@ -23,6 +23,9 @@ from costcalc.results import (
 )
 from costcalc.schema import CacheMinimum, ModelPrices, Price, PricePeriod
 
+MAX_COUNT = 10**12
+"""Beyond this a count is a typo, not a workload."""
+
 
 @dataclass(frozen=True)
 class PricedModel:
@@ -119,7 +122,18 @@ def describe_source(entry: PricedModel, period: PricePeriod, as_of: date, batch:
 
 
 def check_workload(entry: PricedModel, workload: Workload) -> None:
-    """Errors no price can answer: a prompt over the context window, a lifetime the platform refuses."""
+    """Errors no price can answer: bad counts, a prompt over the context window, a lifetime the platform refuses."""
+    for name in ("context_tokens", "prompt_tokens", "output_tokens", "queries", "ttl_seconds", "context_chars",
+                 "prompt_chars", "output_chars"):
+        value = getattr(workload, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise CostcalcError(f"{name} must be a whole number (int), got {value!r}")
+        if value is not None and not 0 <= value <= MAX_COUNT:
+            raise CostcalcError(f"{name} must be between 0 and {MAX_COUNT:,}, got {value:,}")
+    if workload.queries < 1:
+        raise CostcalcError("queries must be at least 1")
+    if workload.ttl_seconds < 1:
+        raise CostcalcError("the cache lifetime must be at least 1 second")
     model = entry.model
     prompt = workload.context_tokens + workload.prompt_tokens
     if model.context_window is not None and prompt > model.context_window:
@@ -132,13 +146,6 @@ def check_workload(entry: PricedModel, workload: Workload) -> None:
             f"{entry.platform} caches live at least {entry.min_ttl_seconds} s; "
             f"use --ttl {entry.min_ttl_seconds}s or more"
         )
-    for name in ("context_tokens", "prompt_tokens", "output_tokens"):
-        if getattr(workload, name) < 0:
-            raise CostcalcError(f"{name} must be 0 or more")
-    if workload.queries < 1:
-        raise CostcalcError("queries must be at least 1")
-    if workload.ttl_seconds < 1:
-        raise CostcalcError("the cache lifetime must be at least 1 second")
 
 
 def billed_units(model: ModelPrices, period: PricePeriod, workload: Workload) -> tuple[int, int, int]:

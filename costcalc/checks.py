@@ -61,6 +61,12 @@ def _check_model(model: ModelPrices, path: DataPath, today: date) -> Iterator[Pr
         value = getattr(model, name)
         if value is not None and value <= 0:
             yield Problem((*path, name), f"{name} must be positive, got {value}")
+    if model.caching == "implicit" and model.implicit_caching_since is None:
+        yield Problem((*path, "caching"), f"{model.id} has caching: implicit but no implicit_caching_since; "
+                      "give the day implicit cache hits started")
+    if model.implicit_caching_since is not None and model.caching == "none":
+        yield Problem((*path, "implicit_caching_since"), f"{model.id} has caching: none; remove "
+                      "implicit_caching_since or set caching: implicit")
     for index, minimum in enumerate(model.min_cache_tokens):
         if minimum.tokens <= 0:
             yield Problem((*path, "min_cache_tokens", index, "tokens"), "minimum cacheable tokens must be positive")

@@ -85,6 +85,8 @@ def estimate(
     prompt_chars: PromptCharsOpt = None,
     output_chars: OutputCharsOpt = None,
     chars_per_token: RatioOpt = None,
+    hit_rate: Annotated[str | None, typer.Option("--hit-rate", help="Add an implicit-caching column at this "
+                                                 "share of cache hits: 0.4 or 40%.")] = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
 ) -> None:
@@ -95,7 +97,12 @@ def estimate(
     entry = load(pricing).find_model(model, check_platform(platform))
     work = _workload(entry, (context, prompt, output), (context_chars, prompt_chars, output_chars),
                      chars_per_token, queries, ttl)
-    answer = run_estimate(entry, work, as_of(as_of_text), batch=batch)
+    rate = None
+    if hit_rate is not None:
+        from costcalc.implicit import parse_hit_rate
+
+        rate = parse_hit_rate(hit_rate)
+    answer = run_estimate(entry, work, as_of(as_of_text), batch=batch, hit_rate=rate)
     if shape == "json":
         print_json(answer.to_json())
     else:

@@ -24,7 +24,7 @@ STALE_AFTER_DAYS = 90
 PLATFORMS = ("gemini-api", "vertex-ai")
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model id or alias, e.g. gemini-2.5-pro.")]
-ContextOpt = Annotated[Optional[str], typer.Option("--context", "-c", help="Reused context tokens: 1M, 128k, 1_000_000.")]
+ContextOpt = Annotated[Optional[str], typer.Option("--context", "-c", help="Reused context tokens: 1M, 128k, 1_000.")]
 PromptOpt = Annotated[Optional[str], typer.Option("--prompt", "-p", help="Fresh prompt tokens per query [default: 0].")]
 TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d [default: 1h].")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date [default: today].")]

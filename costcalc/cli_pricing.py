@@ -8,8 +8,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from costcalc.cli_common import AsOfOpt, FormatOpt, PricingOpt, as_of, check_format, check_platform, load, \
-    print_json, user_errors
+from costcalc.cli_common import (
+    AsOfOpt,
+    FormatOpt,
+    PricingOpt,
+    as_of,
+    check_format,
+    check_platform,
+    load,
+    print_json,
+    user_errors,
+)
 
 pricing_app = typer.Typer(help="Validate, compare and cross-check price tables.", no_args_is_help=True)
 

@@ -17,8 +17,9 @@ from costcalc.calc import (
     find_period,
     rates_for,
 )
+from costcalc.implicit import calc_implicit_cache, implicit_blocker
 from costcalc.money import MILLION, storage_fraction, to_decimal
-from costcalc.results import BreakEven, Estimate, Rates, Workload
+from costcalc.results import BreakEven, Estimate, Rates, Workload, to_jsonable
 from costcalc.schema import PricePeriod
 from costcalc.units import format_duration, format_price, format_usd
 
@@ -73,8 +74,11 @@ def _read_rate(rates: Rates) -> tuple[Decimal | None, str | None]:
 
 
 def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, *,
-             batch: bool = False) -> Estimate:
-    """Cost of `workload` without caching and with one explicit cache, by Google's rules on `as_of`."""
+             batch: bool = False, hit_rate: Decimal | None = None) -> Estimate:
+    """Cost of `workload` without caching and with one explicit cache, by Google's rules on `as_of`.
+
+    With `hit_rate`, also the expected cost under implicit caching at that share of cache hits.
+    """
     as_of = as_of or date.today()
     model = entry.model
     check_workload(entry, workload)
@@ -83,8 +87,16 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
     blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates)
     notes = _notes(entry, period, workload, as_of, no_cache.rates, blocker is None)
     source = describe_source(entry, period, as_of, batch)
+    implicit, implicit_blocked = None, None
+    if hit_rate is not None:
+        implicit_blocked = implicit_blocker(entry, period, workload, as_of, batch)
+        if implicit_blocked is None:
+            implicit = calc_implicit_cache(entry, period, workload, hit_rate, batch)
+            notes.append(f"implicit caching: hits are not guaranteed; a {to_jsonable(hit_rate * 100)}% hit rate is "
+                         "your assumption, so the implicit column is an expected cost (no creation, no storage)")
     if blocker is not None:
-        return Estimate(workload, source, no_cache, None, blocker, None, None, None, None, tuple(notes))
+        return Estimate(workload, source, no_cache, None, blocker, None, None, None, None, tuple(notes),
+                        implicit, implicit_blocked)
     cached = calc_explicit_cache(model, period, workload, batch)
     savings = no_cache.total - cached.total
     percent = to_decimal(Fraction(savings) * 100 / Fraction(no_cache.total)) if no_cache.total else None
@@ -95,7 +107,7 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
         notes.append(f"the cache is created at the {_TIER_WORDS[cached.creation_tier]} ({workload.context_tokens:,} "
                      f"tokens) while each query, with its fresh prompt, is billed at the {_TIER_WORDS[cached.tier]}")
     return Estimate(workload, source, no_cache, cached, None, savings, percent, ceiling,
-                    calc_break_even(entry, period, workload, batch), tuple(notes))
+                    calc_break_even(entry, period, workload, batch), tuple(notes), implicit, implicit_blocked)
 
 
 def _notes(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: date, rates: Rates,

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from costcalc.calc import PricedModel, find_period, min_cache_tokens
 from costcalc.errors import CostcalcError
-from costcalc.results import BreakEven, Estimate, Workload
+from costcalc.money import token_cost
+from costcalc.results import BreakEven, Estimate, Workload, to_jsonable
 from costcalc.schema import Price, PricePeriod, TieredPrice
 from costcalc.tables import PriceTables
 from costcalc.units import format_duration, format_price, format_usd
@@ -58,45 +59,68 @@ def render_estimate(answer: Estimate) -> None:
                if cache and rates.storage_mtok_hour is not None else "")
     _console.print(f"Tier: {_TIER[plain.tier]}{threshold}: input {format_price(rates.input_mtok)}{cached_rate}, "
                    f"output {format_price(rates.output_mtok)} per 1M {unit}s{storage}")
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("")
-    table.add_column("No cache", justify="right")
-    table.add_column("Explicit cache", justify="right")
-    table.add_column("How", style="dim")
-    per_query_input = format_usd(plain.context_input / n)
-    if cache is not None:
-        assert cache.rates.cached_mtok is not None and cache.rates.storage_mtok_hour is not None
-        creation_price = cache.rates.input_mtok if cache.creation_tier == cache.tier else None
-        how_creation = (_per_m(context, creation_price, unit) if creation_price is not None
-                        else f"{context:,} {unit}s at the {_TIER[cache.creation_tier]} input price")
-        table.add_row("Cache creation (once)", _DASH, format_usd(cache.creation), how_creation)
-        table.add_row(f"Storage ({format_duration(cache.storage_seconds)})", _DASH, format_usd(cache.storage),
-                      f"{_per_m(context, cache.rates.storage_mtok_hour, unit)} per hour × "
-                      f"{Decimal(cache.storage_seconds) / 3600:f} h".replace(".000000", ""))
-    table.add_row("Context as input", format_usd(plain.context_input), _DASH,
-                  f"{n:,} × {per_query_input} per uncached query ({_per_m(context, rates.input_mtok, unit)})")
-    if cache is not None:
-        assert cache.rates.cached_mtok is not None
-        table.add_row("Cached reads", _DASH, format_usd(cache.cached_input),
-                      f"{n:,} × {format_usd(cache.cached_input / n)} per cached read "
-                      f"({_per_m(context, cache.rates.cached_mtok, unit)})")
-    both = format_usd(cache.fresh_input) if cache else _DASH
-    table.add_row("Fresh prompt input", format_usd(plain.fresh_input), both,
-                  f"{n:,} × {_per_m(fresh, rates.input_mtok, unit)}")
-    table.add_row("Output", format_usd(plain.output), format_usd(cache.output) if cache else _DASH,
-                  f"{n:,} × {_per_m(out, rates.output_mtok, unit)}")
-    table.add_row("[bold]Total[/]", f"[bold]{format_usd(plain.total)}[/]",
-                  f"[bold]{format_usd(cache.total)}[/]" if cache else _DASH, "")
-    table.add_row("Per query", format_usd(plain.per_query), format_usd(cache.per_query) if cache else _DASH,
-                  f"total / {n:,}")
-    _console.print(table)
+    _console.print(_estimate_table(answer, (context, fresh, out)))
     if cache is None:
         _console.print(f"No explicit cache: {answer.explicit_cache_unavailable}", markup=False)
     else:
         _print_savings(answer)
+    if answer.implicit_cache_unavailable:
+        _console.print(f"No implicit caching: {answer.implicit_cache_unavailable}", markup=False)
     for note in answer.notes:
         _console.print(f"Note: {note}", markup=False)
     _print_source(source.sources, source.checked, source.note, source.source_file)
+
+
+def _estimate_table(answer: Estimate, units: tuple[int, int, int]) -> Table:
+    """Rows of (no cache, explicit cache[, implicit cache], how), each amount with its arithmetic."""
+    work, plain, cache, implicit = answer.workload, answer.no_cache, answer.explicit_cache, answer.implicit_cache
+    rates, n, unit = plain.rates, work.queries, answer.source.unit
+    context, fresh, out = units
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("")
+    table.add_column("No cache", justify="right")
+    table.add_column("Explicit cache", justify="right")
+    if implicit is not None:
+        table.add_column(f"Implicit ({_percent(implicit.hit_rate)} hits)", justify="right")
+    table.add_column("How", style="dim")
+
+    def row(label: str, plain_cost: Decimal | None, explicit: Decimal | None, implicit_cost: Decimal | None,
+            how: str) -> None:
+        cells = [format_usd(v) if v is not None else _DASH for v in (plain_cost, explicit)]
+        if implicit is not None:
+            cells.append(format_usd(implicit_cost) if implicit_cost is not None else _DASH)
+        table.add_row(label, *cells, how)
+
+    if cache is not None:
+        assert cache.rates.storage_mtok_hour is not None
+        creation_price = cache.rates.input_mtok if cache.creation_tier == cache.tier else None
+        row("Cache creation (once)", None, cache.creation, None,
+            _per_m(context, creation_price, unit) if creation_price is not None
+            else f"{context:,} {unit}s at the {_TIER[cache.creation_tier]} input price")
+        hours = f"{Decimal(cache.storage_seconds) / 3600:f}".replace(".000000", "")
+        row(f"Storage ({format_duration(cache.storage_seconds)})", None, cache.storage, None,
+            f"{_per_m(context, cache.rates.storage_mtok_hour, unit)} per hour × {hours} h")
+    miss = "; implicit: misses only" if implicit is not None else ""
+    row("Context as input", plain.context_input, None, implicit.missed_input if implicit else None,
+        f"{n:,} × {format_usd(plain.context_input / n)} per uncached query "
+        f"({_per_m(context, rates.input_mtok, unit)}){miss}")
+    if rates.cached_mtok is not None and (cache is not None or implicit is not None):
+        per_read = format_usd(token_cost(context, rates.cached_mtok))
+        row("Cached reads", None, cache.cached_input if cache else None, implicit.cached_input if implicit else None,
+            f"{n:,} × {per_read} per cached read ({_per_m(context, rates.cached_mtok, unit)})"
+            + (f"; implicit: × {_percent(implicit.hit_rate)}" if implicit else ""))
+    row("Fresh prompt input", plain.fresh_input, cache.fresh_input if cache else None,
+        implicit.fresh_input if implicit else None, f"{n:,} × {_per_m(fresh, rates.input_mtok, unit)}")
+    row("Output", plain.output, cache.output if cache else None, implicit.output if implicit else None,
+        f"{n:,} × {_per_m(out, rates.output_mtok, unit)}")
+    row("Total", plain.total, cache.total if cache else None, implicit.total if implicit else None, "")
+    row("Per query", plain.per_query, cache.per_query if cache else None, implicit.per_query if implicit else None,
+        f"total / {n:,}")
+    return table
+
+
+def _percent(fraction: Decimal) -> str:
+    return f"{to_jsonable(fraction * 100)}%"
 
 
 def _print_savings(answer: Estimate) -> None:
@@ -170,7 +194,8 @@ def model_rows(tables: PriceTables, as_of: date, only: str | None = None) -> lis
 def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
     table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens, or per 1M characters where marked; "
                   "lower / upper tier)", show_edge=False)
-    for name in ("Platform", "Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache", "Checked"):
+    for name in ("Platform", "Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache",
+                 "Checked"):
         table.add_column(name, justify="left" if name in ("Platform", "Model") else "right", no_wrap=True)
     for row in rows:
         gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""

@@ -129,6 +129,26 @@ class ExplicitCacheCost:
 
 
 @dataclass(frozen=True)
+class ImplicitCacheCost:
+    """Implicit caching: no creation, no storage; a hit bills the context at the cached price.
+
+    Hits are not guaranteed, so the hit rate is the user's assumption and the amounts are expected values.
+    """
+
+    tier: Tier
+    rates: Rates
+    hit_rate: Decimal
+    cached_input: Decimal
+    """Expected cost of the context on hits: N x hit_rate x context x cached price."""
+    missed_input: Decimal
+    """Expected cost of the context on misses: N x (1 - hit_rate) x context x input price."""
+    fresh_input: Decimal
+    output: Decimal
+    total: Decimal
+    per_query: Decimal
+
+
+@dataclass(frozen=True)
 class BreakEven:
     """After how many queries an explicit cache is strictly cheaper, and the read rate that sustains it."""
 
@@ -161,6 +181,9 @@ class Estimate:
     savings_ceiling_percent: Decimal | None
     break_even: BreakEven | None
     notes: tuple[str, ...] = field(default=())
+    implicit_cache: ImplicitCacheCost | None = None
+    """Only when a hit rate was given."""
+    implicit_cache_unavailable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = to_jsonable(self)

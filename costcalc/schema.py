@@ -103,6 +103,8 @@ class ModelPrices:
     """Prompt size above which the whole request is billed at the upper tier; null: one tier."""
     caching: Caching = "explicit"
     """Context caching the API offers: explicit caches (with storage), implicit only, or none."""
+    implicit_caching_since: date | None = None
+    """First day on which implicit cache hits were billed at the cached price; null: no implicit caching."""
     min_cache_tokens: tuple[CacheMinimum, ...] = ()
     """Minimum cacheable size by document date, ascending; the newest on or before the as-of date applies."""
     shutdown: date | None = None

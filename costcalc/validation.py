@@ -34,8 +34,8 @@ def validate_text(path: Path, text: str, today: date | None = None) -> tuple[Pri
     problems: list[tuple[DataPath, str]] = []
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise PricingFileError(f"{path}:{yamlsafe.line_of(root, ())}: a price table is a mapping with `platform` and `models`; this "
-                               f"document is {kind}")
+        raise PricingFileError(f"{path}:{yamlsafe.line_of(root, ())}: a price table is a mapping with `platform` "
+                               f"and `models`; this document is {kind}")
     problems.extend(_floats(data, ()))
     price_file = None
     if not problems:

@@ -29,7 +29,7 @@ def build_workload(*, tokens: tuple[int | None, int | None, int | None],
     names = ("context", "prompt", "output")
     token_counts = list(tokens)
     char_counts = list(chars)
-    for index, name in enumerate(names):
+    for index in range(len(names)):
         given_tokens, given_chars = token_counts[index], char_counts[index]
         if chars_per_token is not None:
             if given_chars is None and given_tokens is not None:

@@ -185,3 +185,27 @@ def test_creation_uses_the_tier_of_the_cached_size_not_the_query(tables: PriceTa
     assert cache.creation_tier == "lower" and cache.tier == "upper"  # 199,000 <= 200,000 < 201,000
     assert cache.creation == D("0.24875")  # 199,000 x $1.25/1M
     assert cache.cached_input == D("0.04975")  # 199,000 x $0.25/1M: the query is billed at the upper tier
+
+
+def test_implicit_caching_is_an_expected_cost_at_the_users_hit_rate(tables: PriceTables) -> None:
+    argon = tables.find_model("gemini-4-argon")
+    answer = estimate(argon, Workload(500_000, 0, 1_000, 20), date(2026, 11, 15), hit_rate=D("0.4"))
+    implicit = answer.implicit_cache
+    assert implicit is not None and answer.explicit_cache is None
+    assert implicit.missed_input == D("12.00")  # 20 x 0.6 x 500,000 x $2.00/1M
+    assert implicit.cached_input == D("0.40")  # 20 x 0.4 x 500,000 x $0.10/1M (5% of input)
+    assert implicit.output == D("0.20")  # 20 x 1,000 x $10.00/1M
+    assert implicit.total == D("12.60") and implicit.per_query == D("0.63")
+    never = estimate(argon, Workload(500_000, 0, 1_000, 20), date(2026, 11, 15), hit_rate=D(0))
+    assert never.implicit_cache is not None and never.implicit_cache.total == never.no_cache.total
+
+
+def test_implicit_caching_only_where_and_when_it_exists(tables: PriceTables) -> None:
+    work = Workload(100_000, 0, 0, 5)
+    old = estimate(tables.find_model("gemini-1.5-pro"), work, date(2025, 1, 1), hit_rate=D("0.5"))
+    assert old.implicit_cache is None and "no implicit caching" in (old.implicit_cache_unavailable or "")
+    early = estimate(tables.find_model("gemini-2.5-flash"), work, date(2025, 5, 7), hit_rate=D("0.5"))
+    assert early.implicit_cache is None and "started on 2025-05-08" in (early.implicit_cache_unavailable or "")
+    small = estimate(tables.find_model("gemini-4-argon"), Workload(1_000, 0, 0, 5), date(2026, 11, 15),
+                     hit_rate=D("0.5"))
+    assert small.implicit_cache is None and "4,096" in (small.implicit_cache_unavailable or "")

@@ -1,0 +1,61 @@
+"""Implicit caching: Gemini discounts a repeated prefix on its own, with no creation or storage charge."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from costcalc.calc import PricedModel, billed_units, min_cache_tokens, rates_for
+from costcalc.errors import CostcalcError
+from costcalc.money import divide, token_cost
+from costcalc.results import ImplicitCacheCost, Workload
+from costcalc.schema import PricePeriod
+
+
+def parse_hit_rate(text: str) -> Decimal:
+    """`0.4` or `40%`: the share of queries whose context you expect Gemini to find in its implicit cache."""
+    raw = text.strip()
+    try:
+        rate = Decimal(raw[:-1]) / 100 if raw.endswith("%") else Decimal(raw)
+    except InvalidOperation:
+        raise CostcalcError(f"--hit-rate {text!r} is not a number; write it like 0.4 or 40%") from None
+    if not rate.is_finite() or not 0 <= rate <= 1:
+        raise CostcalcError(f"--hit-rate must be between 0 and 1 (or 0% and 100%), got {text!r}")
+    return rate
+
+
+def implicit_blocker(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: date,
+                     batch: bool = False) -> str | None:
+    """Why implicit caching cannot discount this workload, or None when it can."""
+    model = entry.model
+    since = model.implicit_caching_since
+    if since is None:
+        return f"{model.id} has no implicit caching on {entry.platform}"
+    if as_of < since:
+        return f"{model.id} had no implicit caching on {as_of}; it started on {since}"
+    if (period.batch_cached_mtok if batch else period.cached_mtok) is None:
+        return (f"{model.id} has no{' batch' if batch else ''} cached-token price in the period from "
+                f"{period.effective}")
+    minimum = min_cache_tokens(model, as_of)
+    if minimum is not None and workload.context_tokens < minimum.tokens:
+        return (f"a context of {workload.context_tokens:,} tokens is below {model.id}'s minimum of "
+                f"{minimum.tokens:,} tokens ({minimum.source}, {minimum.doc_date}), so it is never cached")
+    return None
+
+
+def calc_implicit_cache(entry: PricedModel, period: PricePeriod, workload: Workload, hit_rate: Decimal,
+                        batch: bool = False) -> ImplicitCacheCost:
+    """Expected cost of N queries when a share `hit_rate` of them find the context cached."""
+    rates = rates_for(entry.model, period, workload.context_tokens + workload.prompt_tokens, batch)
+    if rates.cached_mtok is None:
+        raise CostcalcError(f"{entry.model.id} has no{' batch' if batch else ''} cached-token price in the "
+                            f"period from {period.effective}")
+    context, fresh, out = billed_units(entry.model, period, workload)
+    n = workload.queries
+    cached_input = token_cost(context, rates.cached_mtok) * hit_rate * n
+    missed_input = token_cost(context, rates.input_mtok) * (1 - hit_rate) * n
+    fresh_input = token_cost(fresh, rates.input_mtok) * n
+    output = token_cost(out, rates.output_mtok) * n
+    total = cached_input + missed_input + fresh_input + output
+    return ImplicitCacheCost(rates.tier, rates, hit_rate, cached_input, missed_input, fresh_input, output, total,
+                             divide(total, n))
