@@ -209,3 +209,13 @@ def test_implicit_caching_only_where_and_when_it_exists(tables: PriceTables) -> 
     small = estimate(tables.find_model("gemini-4-argon"), Workload(1_000, 0, 0, 5), date(2026, 11, 15),
                      hit_rate=D("0.5"))
     assert small.implicit_cache is None and "4,096" in (small.implicit_cache_unavailable or "")
+
+
+def test_minimum_cacheable_size_follows_the_doc_in_force(tables: PriceTables) -> None:
+    """2.5 Pro: 2,048 (2025-05-08) -> 4,096 (late-2025 docs) -> 2,048 again (docs of 2026-07-07)."""
+    entry = tables.find_model("gemini-2.5-pro")
+    work = Workload(3_000, 0, 0, 10)
+    assert estimate(entry, work, date(2025, 8, 1)).explicit_cache is not None
+    blocked = estimate(entry, work, date(2026, 1, 1))
+    assert blocked.explicit_cache is None and "4,096" in (blocked.explicit_cache_unavailable or "")
+    assert estimate(entry, work, date(2026, 8, 1)).explicit_cache is not None

@@ -83,7 +83,7 @@ def test_models_and_prices() -> None:
     (["estimate", "-m", "gemini-2.5-pro", "-c", "1M", "--ttl", "0s"], "longer than 0"),
     (["estimate", "-m", "gemini-2.5-pro", "-c", "1M", "--format", "xml"], "table or json"),
     (["estimate", "-m", "gemini-2.5-pro", "-c", "1M", "--pricing", "/nonexistent.yaml"], "no such file"),
-    (["breakeven", "-m", "gemini-2.5-pro", "-c", "1k", "--as-of", "2026-01-01"], "minimum cacheable size of 2,048"),
+    (["breakeven", "-m", "gemini-2.5-pro", "-c", "1k", "--as-of", "2026-08-01"], "minimum cacheable size of 2,048"),
     (["prices", "gemini-9"], "unknown model"),
 ])
 def test_user_errors_are_one_line_with_non_zero_exit(args: list[str], message: str,
