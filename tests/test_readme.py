@@ -24,12 +24,16 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert test_command in ci_lines
 
 
-@pytest.mark.parametrize("block", [b for b in _blocks() if b.startswith("$ costcalc ")])
+# `pricing diff old/...` compares with a file the README's reader makes; the rest run as printed.
+RUNNABLE = [b for b in _blocks() if b.startswith("$ costcalc ") and " old/" not in b.partition("\n")[0]]
+
+
+@pytest.mark.parametrize("block", RUNNABLE)
 def test_pasted_output_is_what_the_command_prints(block: str) -> None:
     command, _, expected = block.partition("\n")
     args = shlex.split(command.removeprefix("$ costcalc "))
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0
+    assert result.exit_code == (1 if "litellm_planted" in command else 0)
     actual = result.stdout.replace(f"{REPO}/", "")
     assert [line.rstrip() for line in actual.strip().splitlines()] == \
         [line.rstrip() for line in expected.strip().splitlines()]
