@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from costcalc.errors import PricingFileError
+from costcalc.files import read_text
 
 MAX_FEED_BYTES = 50 * 1024 * 1024
 """Larger files are refused before reading: LiteLLM's feed is a few MB."""
@@ -147,22 +148,7 @@ def load_feed(path: Path) -> Feed:
 
 
 def _read(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FEED_BYTES:
-            raise PricingFileError(f"{path}:1: file is {size:,} bytes; price feeds are limited to "
-                                   f"{MAX_FEED_BYTES:,} bytes (50 MB); give the feed file itself")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FEED_BYTES + 1)
-    except OSError as error:
-        raise PricingFileError(f"{path}:1: cannot read the price feed: {error.strerror or error}") from None
-    if len(raw) > MAX_FEED_BYTES:  # grew while we looked, or a device file
-        raise PricingFileError(f"{path}:1: file is larger than {MAX_FEED_BYTES:,} bytes (50 MB)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise PricingFileError(f"{path}:{line}: not UTF-8 text; give the feed file as published") from None
+    return read_text(path, limit=MAX_FEED_BYTES, kind="price feed", oversize_hint="give the feed file itself")
 
 
 def _refuse_constant(name: str) -> Any:
