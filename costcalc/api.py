@@ -7,9 +7,11 @@ from datetime import date
 from costcalc.calc import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for
 from costcalc.compare import calc_break_even
 from costcalc.errors import CostcalcError
+from costcalc.money import exact
 from costcalc.results import BreakEven, Workload
 
 
+@exact
 def break_even(entry: PricedModel, workload: Workload, as_of: date | None = None, *,
                batch: bool = False) -> BreakEven:
     """Break-even queries and read rate for caching `workload`'s context; raises when no cache is possible."""

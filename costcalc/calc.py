@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from costcalc.errors import CostcalcError
-from costcalc.money import divide, storage_fraction, to_decimal, token_cost
+from costcalc.money import divide, exact, storage_fraction, to_decimal, token_cost
 from costcalc.results import (
     ExplicitCacheCost,
     NoCacheCost,
@@ -87,9 +87,15 @@ def rates_for(model: ModelPrices, period: PricePeriod, prompt_tokens: int, batch
     return Rates(tier, input_price, output_price, cached, storage)
 
 
+@exact
 def calc_request(model: ModelPrices, period: PricePeriod, prompt_tokens: int, cached_tokens: int = 0,
                  output_tokens: int = 0, batch: bool = False) -> RequestCost:
     """One generateContent request; `prompt_tokens` already includes `cached_tokens`."""
+    if period.unit != "token":
+        raise CostcalcError(f"{model.id} was billed per character in the period from {period.effective}; price "
+                            "the request with estimate() and character counts (costcalc does not convert)")
+    if min(prompt_tokens, cached_tokens, output_tokens) < 0:
+        raise CostcalcError("token counts must be 0 or more")
     if cached_tokens > prompt_tokens:
         raise CostcalcError(
             f"cached tokens ({cached_tokens:,}) cannot exceed the prompt ({prompt_tokens:,}): "
@@ -161,6 +167,7 @@ def billed_units(model: ModelPrices, period: PricePeriod, workload: Workload) ->
     return workload.context_chars or 0, workload.prompt_chars or 0, workload.output_chars or 0
 
 
+@exact
 def calc_no_cache(model: ModelPrices, period: PricePeriod, workload: Workload, batch: bool = False) -> NoCacheCost:
     """N queries that each send context + prompt as fresh input."""
     prompt = workload.context_tokens + workload.prompt_tokens
@@ -199,12 +206,14 @@ def explicit_cache_blocker(entry: PricedModel, period: PricePeriod, workload: Wo
     return None
 
 
+@exact
 def calc_explicit_cache(model: ModelPrices, period: PricePeriod, workload: Workload,
                         batch: bool = False) -> ExplicitCacheCost:
     """Creation (once, as input at the tier of the cached size) + prorated storage + N cached queries."""
     prompt = workload.context_tokens + workload.prompt_tokens
     rates = rates_for(model, period, prompt, batch)
-    creation_rates = rates_for(model, period, workload.context_tokens, batch)
+    # cachedContents.create is its own, interactive call: standard input price even for batch queries.
+    creation_rates = rates_for(model, period, workload.context_tokens)
     assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
     n = workload.queries
     context, fresh, out = billed_units(model, period, workload)

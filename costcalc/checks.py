@@ -59,8 +59,8 @@ def _check_model(model: ModelPrices, path: DataPath, today: date) -> Iterator[Pr
         yield Problem((*path, "periods"), f"{model.id} has no price periods; add at least one")
     for name in ("context_window", "long_context_threshold"):
         value = getattr(model, name)
-        if value is not None and value <= 0:
-            yield Problem((*path, name), f"{name} must be positive, got {value}")
+        if value is not None and not 0 < value <= MAX_TOKENS:
+            yield Problem((*path, name), f"{name} must be positive and at most {MAX_TOKENS:,}, got {value:,}")
     if model.caching == "implicit" and model.implicit_caching_since is None:
         yield Problem((*path, "caching"), f"{model.id} has caching: implicit but no implicit_caching_since; "
                       "give the day implicit cache hits started")
@@ -68,7 +68,7 @@ def _check_model(model: ModelPrices, path: DataPath, today: date) -> Iterator[Pr
         yield Problem((*path, "implicit_caching_since"), f"{model.id} has caching: none; remove "
                       "implicit_caching_since or set caching: implicit")
     for index, minimum in enumerate(model.min_cache_tokens):
-        if minimum.tokens <= 0:
+        if not 0 < minimum.tokens <= MAX_TOKENS:
             yield Problem((*path, "min_cache_tokens", index, "tokens"), "minimum cacheable tokens must be positive")
         if index and minimum.doc_date <= model.min_cache_tokens[index - 1].doc_date:
             yield Problem((*path, "min_cache_tokens", index, "doc_date"),
@@ -97,8 +97,9 @@ def _check_period(model: ModelPrices, period: PricePeriod, path: DataPath, today
                               "long_context_threshold; give one price or set the threshold")
             if price.upper < price.lower:
                 yield Problem((*path, name), f"{name}: upper tier {price.upper} is below lower tier {price.lower}")
-        if any(value < 0 for value in _figures(price)):
-            yield Problem((*path, name), f"{name} is negative")
+        problem = next(filter(None, (_implausible(value) for value in _figures(price))), None)
+        if problem:
+            yield Problem((*path, name), f"{name} {problem}")
     for cached_name, input_name in _PAIRS:
         cached, given = getattr(period, cached_name), getattr(period, input_name)
         if cached is not None and given is not None:
@@ -113,8 +114,8 @@ def _check_storage(model: ModelPrices, period: PricePeriod, path: DataPath) -> I
     for storage_name, cached_name in (("storage_mtok_hour", "cached_mtok"),
                                       ("batch_storage_mtok_hour", "batch_cached_mtok")):
         storage, cached = getattr(period, storage_name), getattr(period, cached_name)
-        if storage is not None and storage < 0:
-            yield Problem((*path, storage_name), f"{storage_name} is negative")
+        if storage is not None and _implausible(storage):
+            yield Problem((*path, storage_name), f"{storage_name} {_implausible(storage)}")
         if storage is not None and model.caching != "explicit":
             yield Problem((*path, storage_name), f"{storage_name} is set but {model.id} has caching: "
                           f"{model.caching}; storage exists only with explicit caching")
@@ -128,6 +129,24 @@ def _check_storage(model: ModelPrices, period: PricePeriod, path: DataPath) -> I
     if model.caching == "none" and period.cached_mtok is not None:
         yield Problem((*path, "cached_mtok"), f"{model.id} has caching: none but a cached price; "
                       "set caching: implicit or explicit")
+
+
+MAX_PRICE = Decimal(1_000_000)
+MAX_PLACES = 12
+MAX_TOKENS = 10**12
+
+
+def _implausible(value: Decimal) -> str | None:
+    """Why a price cannot be real; the bounds also keep exact arithmetic on hostile tables cheap."""
+    if not value.is_finite():
+        return f"is {value}, not a price"
+    if value < 0:
+        return "is negative"
+    if value > MAX_PRICE:
+        return f"is above ${MAX_PRICE:,} per 1M; check the number"
+    if value != 0 and value.normalize().as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        return f"has more than {MAX_PLACES} decimal places; round it"
+    return None
 
 
 def _figures(price: Price, shape: Price | None = None) -> tuple[Decimal, ...]:

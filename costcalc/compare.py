@@ -17,8 +17,9 @@ from costcalc.calc import (
     find_period,
     rates_for,
 )
+from costcalc.errors import CostcalcError
 from costcalc.implicit import calc_implicit_cache, implicit_blocker
-from costcalc.money import MILLION, storage_fraction, to_decimal
+from costcalc.money import MILLION, exact, storage_fraction, to_decimal
 from costcalc.results import BreakEven, Estimate, Rates, Workload, to_jsonable
 from costcalc.schema import PricePeriod
 from costcalc.units import format_duration, format_price, format_usd
@@ -26,15 +27,18 @@ from costcalc.units import format_duration, format_price, format_usd
 _TIER_WORDS = {"flat": "single tier", "lower": "lower tier", "upper": "long-context tier"}
 
 
+@exact
 def calc_break_even(entry: PricedModel, period: PricePeriod, workload: Workload,
                     batch: bool = False) -> BreakEven:
     """N* = floor(fixed / saving_per_query) + 1, in exact rational arithmetic (constant time in N)."""
     model = entry.model
     rates = rates_for(model, period, workload.context_tokens + workload.prompt_tokens, batch)
-    creation_rates = rates_for(model, period, workload.context_tokens, batch)
+    creation_rates = rates_for(model, period, workload.context_tokens)  # creation is never a batch call
     context = billed_units(model, period, workload)[0]
     unit = "chars" if period.unit == "character" else "tokens"
-    assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
+    if rates.cached_mtok is None or rates.storage_mtok_hour is None:
+        raise CostcalcError(f"{model.id} has no cached or storage price in the period from {period.effective}; "
+                            "there is no explicit cache to break even")
     creation = Fraction(context) * Fraction(creation_rates.input_mtok) / MILLION
     storage = storage_fraction(context, rates.storage_mtok_hour, workload.ttl_seconds)
     fixed = creation + storage
@@ -73,6 +77,7 @@ def _read_rate(rates: Rates) -> tuple[Decimal | None, str | None]:
     return to_decimal(rate), formula
 
 
+@exact
 def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, *,
              batch: bool = False, hit_rate: Decimal | None = None) -> Estimate:
     """Cost of `workload` without caching and with one explicit cache, by Google's rules on `as_of`.
@@ -102,7 +107,8 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
     percent = to_decimal(Fraction(savings) * 100 / Fraction(no_cache.total)) if no_cache.total else None
     rates = cached.rates
     assert rates.cached_mtok is not None
-    ceiling = to_decimal((1 - Fraction(rates.cached_mtok) / Fraction(rates.input_mtok)) * 100)
+    ceiling = (to_decimal((1 - Fraction(rates.cached_mtok) / Fraction(rates.input_mtok)) * 100)
+               if rates.input_mtok else None)
     if cached.creation_tier != cached.tier:
         notes.append(f"the cache is created at the {_TIER_WORDS[cached.creation_tier]} ({workload.context_tokens:,} "
                      f"tokens) while each query, with its fresh prompt, is billed at the {_TIER_WORDS[cached.tier]}")

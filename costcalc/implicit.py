@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from costcalc.calc import PricedModel, billed_units, min_cache_tokens, rates_for
 from costcalc.errors import CostcalcError
-from costcalc.money import divide, token_cost
+from costcalc.money import divide, exact, token_cost
 from costcalc.results import ImplicitCacheCost, Workload
 from costcalc.schema import PricePeriod
 
@@ -19,8 +19,9 @@ def parse_hit_rate(text: str) -> Decimal:
         rate = Decimal(raw[:-1]) / 100 if raw.endswith("%") else Decimal(raw)
     except InvalidOperation:
         raise CostcalcError(f"--hit-rate {text!r} is not a number; write it like 0.4 or 40%") from None
-    if not rate.is_finite() or not 0 <= rate <= 1:
-        raise CostcalcError(f"--hit-rate must be between 0 and 1 (or 0% and 100%), got {text!r}")
+    if not rate.is_finite() or not 0 <= rate <= 1 or rate.normalize().as_tuple().exponent < -6:  # type: ignore[operator]
+        raise CostcalcError(f"--hit-rate must be between 0 and 1 (or 0% and 100%) with at most 6 decimals, "
+                            f"got {text!r}")
     return rate
 
 
@@ -43,6 +44,7 @@ def implicit_blocker(entry: PricedModel, period: PricePeriod, workload: Workload
     return None
 
 
+@exact
 def calc_implicit_cache(entry: PricedModel, period: PricePeriod, workload: Workload, hit_rate: Decimal,
                         batch: bool = False) -> ImplicitCacheCost:
     """Expected cost of N queries when a share `hit_rate` of them find the context cached."""

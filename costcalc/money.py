@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import functools
+from collections.abc import Callable
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
+from typing import ParamSpec, TypeVar
 
 MILLION = 1_000_000
 SECONDS_PER_HOUR = 3600
 REPEATING_PLACES = 20
 """A quotient that does not terminate (a third of a dollar) is kept to 20 decimal places."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXACT = Context(prec=120)
+"""Counts are capped at 10^12 and prices at 12 decimal places, so every product and sum fits in 120 digits:
+inside `exact`, Decimal arithmetic never rounds (the default context would round past 28 digits)."""
+
+
+def exact(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` with Decimal arithmetic that cannot round, without touching the caller's context."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with localcontext(EXACT):
+            return func(*args, **kwargs)
+
+    return run
 
 
 def to_decimal(value: Fraction) -> Decimal:

@@ -136,6 +136,8 @@ def load_feed(path: Path) -> Feed:
                                "published") from None
     except RecursionError:
         raise PricingFileError(f"{path}:1: invalid JSON: nested too deeply to be a price feed") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise PricingFileError(f"{path}:1: invalid JSON: {error}") from None
     if isinstance(data, dict) and isinstance(data.get("providers"), list) and _providers(data["providers"]):
         return Feed(str(path), "genai-prices", _genai_models(data["providers"], path, text))
     if isinstance(data, list) and data and _providers(data):
@@ -188,6 +190,8 @@ def _number(value: Any, where: str, spot: _Spot) -> Decimal | None:
     if value < 0:
         raise spot.error(f"{where} is negative ({value})")
     number = Decimal(value)
+    if number and not -30 < number.adjusted() < 7:  # per token; a million dollars per token is no price
+        raise spot.error(f"{where} is {value}, not a plausible price")
     return _ROUND.plus(number) if len(number.as_tuple().digits) > FLOAT_DIGITS else number
 
 

@@ -86,10 +86,10 @@ class CheckReport:
     unmatched_feed_models: int
     """Feed models on a checked platform that no costcalc id or alias names."""
     ok: bool = field(init=False)
-    """True when no price `differs`; missing ones do not fail the check."""
+    """True when at least one model was compared and nothing disagrees, not even a price one side lacks."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ok", not any(d.kind == "differs" for d in self.disagreements))
+        object.__setattr__(self, "ok", bool(self.compared_models) and not self.disagreements)
 
 
 def check_against(tables: PriceTables, feed: Feed, as_of: date, platform: str | None = None) -> CheckReport:
@@ -221,7 +221,7 @@ def render_check(report: CheckReport) -> None:
     differs = sum(d.kind == "differs" for d in report.disagreements)
     missing = len(report.disagreements) - differs
     verdict = "ok" if report.ok else "DISAGREE"
-    console.print(f"{verdict}: {differs} price(s) differ, {missing} missing on one side (listed, not failing); "
+    console.print(f"{verdict}: {differs} price(s) differ, {missing} missing on one side; "
                   f"{len(report.compared_models)} feed model(s) compared with {report.peer} as of {report.as_of}; "
                   f"{len(report.skipped_models)} skipped; {report.unmatched_feed_models} match no costcalc model",
                   markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from decimal import Decimal
@@ -97,9 +98,10 @@ def _estimate_table(answer: Estimate, units: tuple[int, int, int]) -> Table:
         row("Cache creation (once)", None, cache.creation, None,
             _per_m(context, creation_price, unit) if creation_price is not None
             else f"{context:,} {unit}s at the {_TIER[cache.creation_tier]} input price")
-        hours = f"{Decimal(cache.storage_seconds) / 3600:f}".replace(".000000", "")
-        row(f"Storage ({format_duration(cache.storage_seconds)})", None, cache.storage, None,
-            f"{_per_m(context, cache.rates.storage_mtok_hour, unit)} per hour × {hours} h")
+        seconds = cache.storage_seconds
+        hours = f"{to_jsonable(Decimal(seconds) / 3600)} h" if seconds % 36 == 0 else f"{seconds:,} s / 3600"
+        row(f"Storage ({format_duration(seconds)})", None, cache.storage, None,
+            f"{_per_m(context, cache.rates.storage_mtok_hour, unit)} per hour × {hours}")
     miss = "; implicit: misses only" if implicit is not None else ""
     row("Context as input", plain.context_input, None, implicit.missed_input if implicit else None,
         f"{n:,} × {format_usd(plain.context_input / n)} per uncached query "
@@ -127,12 +129,13 @@ def _print_savings(answer: Estimate) -> None:
     assert answer.savings is not None and answer.explicit_cache is not None
     rates = answer.explicit_cache.rates
     assert rates.cached_mtok is not None
-    percent = f" ({answer.savings_percent.quantize(Decimal('0.01'))}%)" if answer.savings_percent is not None else ""
+    share = answer.savings_percent
+    percent = f" ({abs(share).quantize(Decimal('0.01'))}% of the uncached cost)" if share is not None else ""
     word = "Savings" if answer.savings >= 0 else "Extra cost"
     _console.print(f"{word} with the cache: {format_usd(abs(answer.savings))}{percent}")
-    assert answer.savings_ceiling_percent is not None
-    _console.print(f"Savings ceiling as queries grow: {answer.savings_ceiling_percent.normalize():f}% of the cached "
-                   f"part (1 − {format_price(rates.cached_mtok)} / {format_price(rates.input_mtok)})")
+    if answer.savings_ceiling_percent is not None:
+        _console.print(f"Savings ceiling as queries grow: {to_jsonable(answer.savings_ceiling_percent)}% of the "
+                       f"cached part (1 − {format_price(rates.cached_mtok)} / {format_price(rates.input_mtok)})")
     if answer.break_even is not None:
         _print_break_even(answer.break_even)
 
@@ -151,7 +154,7 @@ def _print_break_even(result: BreakEven) -> None:
 
 
 def _print_source(sources: tuple[str, ...], checked: date, note: str | None, source_file: str) -> None:
-    _console.print(f"Sources (checked {checked}, from {source_file}):", markup=False)
+    _console.print(f"Sources (checked {checked}, from {_shown_path(source_file)}):", markup=False)
     for url in sources:
         _console.print(f"  {url}", soft_wrap=True, markup=False)
     if note:
@@ -191,7 +194,19 @@ def model_rows(tables: PriceTables, as_of: date, only: str | None = None) -> lis
     return rows
 
 
+def _shown_path(path: str) -> str:
+    """A table path as the user would type it: relative when it lies below the current folder."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if relative.startswith("..") else relative
+
+
 def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
+    if not rows:
+        _console.print(f"No model had a price on {as_of}; try a later --as-of.", markup=False)
+        return
     table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens, or per 1M characters where marked; "
                   "lower / upper tier)", show_edge=False)
     for name in ("Platform", "Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache",
@@ -216,9 +231,9 @@ def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str 
     threshold = (f"; long-context tier above {model.long_context_threshold:,} tokens"
                  if model.long_context_threshold else "")
     _console.print(f"[bold]{escape(model.name)}[/] ({escape(model.id)}) on {entry.platform}: every price below "
-                   f"comes from {escape(entry.source_file)}")
+                   f"comes from {escape(_shown_path(entry.source_file))}")
     if replaced:
-        _console.print(f"(this definition overrides the one in {replaced})", markup=False)
+        _console.print(f"(this definition overrides the one in {_shown_path(replaced)})", markup=False)
     aliases = escape(", ".join(model.aliases)) or _DASH
     window = f"{model.context_window:,}" if model.context_window else "not published"
     _console.print(f"Aliases: {aliases} · context window {window}{threshold} · caching: {model.caching}")

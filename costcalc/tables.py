@@ -6,7 +6,7 @@ import json
 import os
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -67,10 +67,11 @@ def load_price_file(path: Path) -> PriceFile:
     cached = cache / f"{_cache_key(text.encode())}.json" if cache else None
     if cached is not None:
         try:
-            rebuilt: PriceFile = decode(PriceFile, json.loads(cached.read_text(encoding="utf-8")))
-            return rebuilt
-        except (OSError, ValueError, TypeError, KeyError):
-            pass  # missing or damaged cache entry: validate again
+            rebuilt = decode(PriceFile, json.loads(cached.read_text(encoding="utf-8")))
+            if isinstance(rebuilt, PriceFile):
+                return rebuilt
+        except Exception:  # a missing or damaged cache entry just means: validate again
+            pass
     from costcalc.validation import validate_text
 
     price_file, messages = validate_text(path, text)
@@ -108,6 +109,8 @@ class PriceTables:
             previous = models.pop(model.id, None)  # re-inserted last: later files come first in lookups
             if previous is not None:
                 self.overridden[(price_file.platform, model.id)] = previous.source_file
+                # An override keeps the names users already type (versioned ids) unless it redefines them.
+                model = replace(model, aliases=tuple(dict.fromkeys((*model.aliases, *previous.model.aliases))))
             models[model.id] = PricedModel(model, price_file.platform, str(path), price_file.default_ttl_seconds,
                                            price_file.min_ttl_seconds)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from costcalc.errors import CostcalcError
+from costcalc.money import EXACT
 
 MAX_TOKENS = 10**10
 """Larger counts are typos: no Gemini model reads more than a few million tokens per request."""
@@ -15,7 +16,7 @@ MAX_TTL_SECONDS = 366 * 86400 * 10
 
 _TOKEN_SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000}
 _DURATION_SUFFIX = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-_NUMBER = re.compile(r"^(\d[\d_]*(?:\.\d+)?)([a-z]*)$")
+_NUMBER = re.compile(r"^([0-9][0-9_]*(?:\.[0-9]+)?)([a-z]*)$")  # ASCII digits only
 
 
 def _split(text: str, what: str, example: str) -> tuple[Decimal, str]:
@@ -36,9 +37,11 @@ def parse_count(text: str, what: str = "token count", *, allow_zero: bool = True
     value, suffix = _split(text, what, "128k, 1.5M or 1_000_000")
     if suffix not in _TOKEN_SUFFIX:
         raise CostcalcError(f"{what} {text!r} has an unknown suffix {suffix!r}; use k (1,000) or M (1,000,000)")
-    scaled = value * _TOKEN_SUFFIX[suffix]
-    if scaled != scaled.to_integral_value():
-        raise CostcalcError(f"{what} {text!r} is not a whole number of tokens")
+    with localcontext(EXACT):
+        scaled = value * _TOKEN_SUFFIX[suffix]
+        whole = scaled == scaled.to_integral_value()
+    if not whole:
+        raise CostcalcError(f"{what} {text!r} is not a whole number")
     count = int(scaled)
     if count == 0 and not allow_zero:
         raise CostcalcError(f"{what} must be at least 1, got {text!r}")
@@ -48,15 +51,21 @@ def parse_count(text: str, what: str = "token count", *, allow_zero: bool = True
 
 
 def parse_duration(text: str) -> int:
-    """`90s`, `30m`, `1h`, `1.5h`, `2d` (a bare number means hours) -> whole seconds, at least 1."""
+    """`90s`, `30m`, `1h`, `1.5h`, `2d` -> whole seconds, at least 1; a bare number is refused as ambiguous."""
     if text.strip().startswith("-"):
         raise CostcalcError(f"cache lifetime {text!r} is negative; give a duration like 30m or 1h")
     value, suffix = _split(text, "cache lifetime", "90s, 30m, 1h, 1.5h or 2d")
-    unit = _DURATION_SUFFIX.get(suffix or "h")
+    if not suffix:
+        # The API writes TTLs in seconds ("300s") and people say hours: refuse to pick one.
+        raise CostcalcError(f"cache lifetime {text!r} has no unit; write {text.strip()}s, {text.strip()}m or "
+                            f"{text.strip()}h")
+    unit = _DURATION_SUFFIX.get(suffix)
     if unit is None:
         raise CostcalcError(f"cache lifetime {text!r} has an unknown unit {suffix!r}; use s, m, h or d")
-    seconds = value * unit
-    if seconds != seconds.to_integral_value():
+    with localcontext(EXACT):
+        seconds = value * unit
+        whole = seconds == seconds.to_integral_value()
+    if not whole:
         raise CostcalcError(f"cache lifetime {text!r} is not a whole number of seconds")
     if seconds <= 0:
         raise CostcalcError(f"cache lifetime must be longer than 0, got {text!r}")
@@ -88,6 +97,11 @@ def format_usd(amount: Decimal) -> str:
 
     A value that had to be rounded for display starts with `≈`; JSON output always has the exact value.
     """
+    with localcontext(EXACT):
+        return _format_usd(amount)
+
+
+def _format_usd(amount: Decimal) -> str:
     sign = "-" if amount < 0 else ""
     size = abs(amount)
     cents = size.quantize(Decimal("0.01"))

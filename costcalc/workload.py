@@ -8,6 +8,7 @@ from costcalc.errors import CostcalcError
 from costcalc.results import Workload
 
 MAX_CHARS_PER_TOKEN = Decimal(100)
+MIN_CHARS_PER_TOKEN = Decimal("0.1")
 
 
 def parse_ratio(text: str) -> Decimal:
@@ -16,8 +17,9 @@ def parse_ratio(text: str) -> Decimal:
         ratio = Decimal(text.strip())
     except InvalidOperation:
         raise CostcalcError(f"--chars-per-token {text!r} is not a number; write it like 4 or 3.7") from None
-    if not ratio.is_finite() or ratio <= 0 or ratio > MAX_CHARS_PER_TOKEN:
-        raise CostcalcError(f"--chars-per-token must be above 0 and at most {MAX_CHARS_PER_TOKEN}, got {text!r}")
+    if not ratio.is_finite() or not MIN_CHARS_PER_TOKEN <= ratio <= MAX_CHARS_PER_TOKEN:
+        raise CostcalcError(f"--chars-per-token must be between {MIN_CHARS_PER_TOKEN} and {MAX_CHARS_PER_TOKEN} "
+                            f"(about 4 for English text), got {text!r}")
     return ratio
 
 

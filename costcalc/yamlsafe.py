@@ -79,6 +79,8 @@ def load(path: Path, text: str) -> Any:
         raise PricingFileError(f"{path}:{_mark_line(error)}: cannot load YAML: {problem}") from None
     except RecursionError:
         raise PricingFileError(f"{path}:1: YAML is nested too deeply to be a price table") from None
+    except ValueError as error:  # e.g. an integer of thousands of digits
+        raise PricingFileError(f"{path}:1: cannot load YAML: {error}") from None
 
 
 def line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int:

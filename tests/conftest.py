@@ -37,8 +37,10 @@ def make_model(*, threshold: int | None = 200_000, input_mtok: object = None, ou
     """A synthetic 2.5-Pro-like model for property tests (prices default to 2.5 Pro's 90% era)."""
     period = PricePeriod(
         effective=date(2025, 1, 1), checked=date(2025, 1, 1), sources=("https://example.test/prices",),
-        input_mtok=input_mtok or tiered("1.25", "2.50"), output_mtok=output_mtok or tiered("10.00", "15.00"),
-        cached_mtok=cached_mtok or tiered("0.125", "0.25"), storage_mtok_hour=D(storage) if storage else None,
+        input_mtok=tiered("1.25", "2.50") if input_mtok is None else input_mtok,
+        output_mtok=tiered("10.00", "15.00") if output_mtok is None else output_mtok,
+        cached_mtok=tiered("0.125", "0.25") if cached_mtok is None else cached_mtok,
+        storage_mtok_hour=D(storage) if storage else None,
     )
     model = ModelPrices(id="test-model", name="Test Model", periods=(period,), context_window=window,
                         long_context_threshold=threshold, caching=caching,  # type: ignore[arg-type]

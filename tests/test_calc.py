@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 
 from costcalc import PriceTables, Workload, calc_request, estimate, find_period
 from costcalc.errors import CostcalcError
+from costcalc.money import EXACT
 
 D = Decimal
 
@@ -219,3 +220,42 @@ def test_minimum_cacheable_size_follows_the_doc_in_force(tables: PriceTables) ->
     blocked = estimate(entry, work, date(2026, 1, 1))
     assert blocked.explicit_cache is None and "4,096" in (blocked.explicit_cache_unavailable or "")
     assert estimate(entry, work, date(2026, 8, 1)).explicit_cache is not None
+
+
+def test_cache_creation_is_standard_input_even_for_batch_queries(tables: PriceTables) -> None:
+    """cachedContents.create is its own interactive call: 100,000 x $1.25/1M = $0.125, not the batch $0.0625."""
+    entry = tables.find_model("gemini-2.5-pro")
+    answer = estimate(entry, Workload(100_000, 0, 1_000, 3), date(2026, 1, 15), batch=True)
+    assert answer.explicit_cache is not None and answer.explicit_cache.creation == D("0.125")
+    # fixed 0.125 + 0.45 = 0.575; batch saves 100,000 x (0.625 - 0.125)/1M = 0.05 per query -> 11.5 -> 12.
+    assert answer.break_even is not None and answer.break_even.queries == 12
+
+
+def test_per_character_periods_are_never_priced_per_token(tables: PriceTables) -> None:
+    vertex = tables.find_model("gemini-1.5-pro", "vertex-ai")
+    with pytest.raises(CostcalcError, match="billed per character"):
+        calc_request(vertex.model, find_period(vertex.model, date(2025, 1, 1)), 100_000, 0, 1_000)
+    with pytest.raises(CostcalcError, match="0 or more"):
+        calc_request(vertex.model, find_period(tables.find_model("gemini-2.5-pro").model, date(2026, 1, 1)), -1)
+
+
+def test_large_workloads_stay_exact(tables: PriceTables) -> None:
+    """10^12 queries and a 7-second lifetime: the total is the exact sum of its parts, not rounded at 28 digits."""
+    entry = tables.find_model("gemini-2.5-flash")
+    answer = estimate(entry, Workload(1_000_000, 0, 0, 10**12, 7), date(2026, 1, 15))
+    cache = answer.explicit_cache
+    assert cache is not None
+    # 1,000,000 x $1.00/1M x 7/3600 h = 0.0019444... (20 places) + 0.30 creation + 10^12 x 0.03 reads.
+    assert cache.storage == D("0.00194444444444444444")
+    with localcontext(EXACT):  # the default 28-digit context would round the check itself
+        assert cache.total == cache.creation + cache.storage + cache.cached_input + cache.fresh_input + cache.output
+    assert cache.total == D("30000000000.30194444444444444444")
+
+
+def test_a_free_model_is_not_a_crash(tmp_path: object) -> None:
+    from tests.conftest import make_model
+
+    free = make_model(threshold=None, input_mtok=D(0), output_mtok=D(0), cached_mtok=D(0), storage="0")
+    answer = estimate(free, Workload(10_000, 0, 0, 2), date(2025, 6, 1))
+    assert answer.no_cache.total == 0 and answer.savings_ceiling_percent is None
+    assert answer.break_even is not None and answer.break_even.queries is None

@@ -190,10 +190,15 @@ def test_comparison_is_exact_on_the_date_asked(tables: PriceTables) -> None:
         ("gemini-3.1-pro-preview", "no costcalc price on 2025-09-01")]
 
 
-def test_missing_prices_are_listed_but_do_not_fail(tables: PriceTables) -> None:
+def test_a_price_one_side_lacks_is_a_disagreement_too(tables: PriceTables) -> None:
     report = _check(tables, "litellm_planted.json", platform="vertex-ai")
     assert _found(report) == {("vertex-ai", "gemini-2.0-flash", "cached_mtok", "missing_in_costcalc")}
-    assert report.ok
+    assert not report.ok
+
+
+def test_comparing_nothing_is_not_ok(tables: PriceTables) -> None:
+    report = _check(tables, "litellm_clean.json", date(2000, 1, 1))
+    assert report.compared_models == () and not report.ok
 
 
 def test_counts_of_compared_skipped_and_unmatched(tables: PriceTables) -> None:

@@ -103,6 +103,8 @@ def test_user_table_overrides_and_extends_the_bundled_ones(tmp_path: Path) -> No
     assert answer.no_cache.total == D("0.10")  # 100,000 x $1.00/1M, the negotiated price
     assert tables.find_model("acme-private-model").model.name == "ACME private model"
     assert tables.find_model("gemini-2.5-flash").source_file.endswith("gemini-api.yaml")  # the rest: bundled
+    # The override keeps the bundled aliases, so versioned ids users already type still find it.
+    assert tables.find_model("gemini-2.5-pro-preview-03-25").source_file == str(mine)
 
 
 def test_environment_variable_adds_tables_and_prices_names_the_file(

@@ -17,7 +17,7 @@ def test_token_counts(text: str, expected: int) -> None:
 
 
 @pytest.mark.parametrize("text", ["-5", "abc", "1.5", "1.2345k", "1e6", "1__000", "1_", "5x", "", "1M1",
-                                  "99999999999", "nan", "inf"])
+                                  "99999999999", "nan", "inf", "100.0000000000000000000000000001k", "١٢٣"])
 def test_bad_token_counts_say_what_to_do(text: str) -> None:
     with pytest.raises(CostcalcError) as caught:
         parse_count(text)
@@ -30,13 +30,14 @@ def test_zero_queries_refused() -> None:
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
-    ("90s", 90), ("30m", 1800), ("1h", 3600), ("1.5h", 5400), ("2d", 172_800), ("2", 7200), ("1min", 60),
+    ("90s", 90), ("30m", 1800), ("1h", 3600), ("1.5h", 5400), ("2d", 172_800), ("1min", 60),
 ])
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["0s", "-1h", "1.5s", "1w", "h", "100000d"])
+@pytest.mark.parametrize("text", ["0s", "-1h", "1.5s", "1w", "h", "100000d", "300",
+                                  "1.0000000000000000000000000000001h"])
 def test_bad_durations(text: str) -> None:
     with pytest.raises(CostcalcError):
         parse_duration(text)

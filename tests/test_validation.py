@@ -75,3 +75,35 @@ def test_binary_garbage_is_refused(tmp_path: Path) -> None:
     junk.write_bytes(b"platform: gemini-api\n\xff\xfe\x00")
     with pytest.raises(PricingFileError, match="not UTF-8"):
         load_price_file(junk)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ('"1e999999"', "above $1,000,000"), ('"-1"', "is negative"), ('"0.0000000000001"', "decimal places"),
+    ('"NaN"', "finite number"), ('"Infinity"', "finite number"),
+])
+def test_implausible_prices_are_refused_at_their_line(tmp_path: Path, value: str, message: str) -> None:
+    fixture = FIXTURES[0].parent / "periods_not_sorted.yaml"
+    text = fixture.read_text(encoding="utf-8").replace("2024-12-01  # <- here", "2025-12-01")
+    text = text.replace('storage_mtok_hour: "4.50"', f"storage_mtok_hour: {value}", 1)
+    table = tmp_path / "odd.yaml"
+    table.write_text(text, encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if value in t)
+    _, messages = validate_files([table])
+    assert any(m.startswith(f"{table}:{line}: ") and message in m for m in messages), messages
+
+
+def test_huge_integer_is_a_one_line_error(tmp_path: Path) -> None:
+    table = tmp_path / "digits.yaml"
+    table.write_text("platform: gemini-api\nmodels: []\nx: " + "9" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(PricingFileError, match="cannot load YAML"):
+        load_price_file(table)
+
+
+def test_damaged_cache_entries_are_revalidated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COSTCALC_CACHE_DIR", str(tmp_path))
+    table = REPO / "pricing" / "gemini-api.yaml"
+    first = load_price_file(table)
+    for garbage in ("null", '{"platform": "gemini-api", "models": [{"id": 1}]}', "[[[", '"x"'):
+        for entry in tmp_path.iterdir():
+            entry.write_text(garbage, encoding="utf-8")
+        assert load_price_file(table) == first
