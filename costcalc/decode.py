@@ -1,43 +1,52 @@
-"""Rebuilding validated dataclasses from their cached JSON form, without pydantic."""
+"""Rebuilding validated schema dataclasses from their cached JSON form, without pydantic or typing.eval.
+
+The schema's annotations are strings (`from __future__ import annotations`); each field's converter is chosen
+once per class from that string, so decoding a table is a loop of plain function calls.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+from costcalc import schema
+
+Convert = Callable[[Any], Any]
+
+
+def _price(value: Any) -> Any:
+    return schema.TieredPrice(Decimal(value["lower"]), Decimal(value["upper"])) if isinstance(value, dict) \
+        else Decimal(value)
+
+
+def _converter(annotation: str) -> Convert:
+    kind = annotation.removesuffix(" | None")
+    if kind.startswith("tuple[") and kind.endswith(", ...]"):
+        item = kind[len("tuple["):-len(", ...]")]
+        if item == "str":
+            return tuple
+        plan = _plan(getattr(schema, item))
+        return lambda values: tuple(_build(plan, value) for value in values)
+    simple: dict[str, Convert] = {"date": date.fromisoformat, "Decimal": Decimal, "Price": _price}
+    return simple.get(kind, lambda value: value)  # str, int and Literal values are stored as they are
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _plan(cls: type) -> tuple[type, dict[str, Convert]]:
+    return cls, {f.name: _converter(str(f.type)) for f in dataclasses.fields(cls)}
 
 
-def decode(kind: Any, value: Any) -> Any:
-    """`value` (JSON data written by `to_jsonable`) as an instance of `kind`; trusted input only."""
-    if value is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        members = [m for m in typing.get_args(kind) if m is not type(None)]
-        if isinstance(value, dict):
-            return decode(next(m for m in members if dataclasses.is_dataclass(m)), value)
-        return decode(next(m for m in members if not dataclasses.is_dataclass(m)), value)
-    if origin is tuple:
-        (item,) = typing.get_args(kind)[:1]
-        return tuple(decode(item, v) for v in value)
-    if origin is typing.Literal or kind in (str, int, bool):
-        return value
-    if kind is Decimal:
-        return Decimal(value)
-    if kind is date:
-        return date.fromisoformat(value)
-    if dataclasses.is_dataclass(kind):
-        hints = _hints(kind)  # type: ignore[arg-type]
-        return kind(**{key: decode(hints[key], item) for key, item in value.items()})  # type: ignore[operator]
-    raise TypeError(f"cannot decode {kind!r}")
+def _build(plan: tuple[type, dict[str, Convert]], value: dict[str, Any]) -> Any:
+    cls, converters = plan
+    return cls(**{key: None if item is None else converters[key](item) for key, item in value.items()})
+
+
+def decode(kind: type, value: Any) -> Any:
+    """`value` (JSON data written by `to_jsonable`) as an instance of the schema class `kind`; trusted input."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a mapping for {kind.__name__}")
+    return _build(_plan(kind), value)
