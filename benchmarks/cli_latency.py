@@ -3,7 +3,7 @@
 Runs the two commands alternately (so machine noise hits both alike), after one warm-up run each that
 also fills costcalc's validation cache, and prints the medians and their ratio.
 
-    pip install -e '.[bench]'
+    pip install '.[bench]'   # an installed copy, in a fresh virtual environment
     python benchmarks/cli_latency.py --runs 21
 """
 
@@ -26,7 +26,7 @@ GENAI = ["calc", "--input-tokens", "302000", "--cache-read-tokens", "300000", "-
 def _command(name: str) -> list[str]:
     found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
     if found is None:
-        sys.exit(f"cli_latency: `{name}` is not installed; run `pip install -e '.[bench]'` first")
+        sys.exit(f"cli_latency: `{name}` is not installed; run `pip install '.[bench]'` first")
     return [found]
 
 
