@@ -11,6 +11,7 @@ from typing import Any
 from costcalc import schema, yamlsafe
 from costcalc.checks import DataPath, check_file, check_unique
 from costcalc.errors import PricingFileError
+from costcalc.files import read_text
 from costcalc.schema import PriceFile
 
 _FIELD_NAMES = {
@@ -54,7 +55,7 @@ def validate_files(paths: Sequence[Path], today: date | None = None) -> tuple[li
     loaded: list[tuple[Path, str, PriceFile]] = []
     for path in paths:
         try:
-            text = yamlsafe.read_text(path)
+            text = read_text(path)
             price_file, problems = validate_text(path, text, today)
         except PricingFileError as error:
             messages.append(str(error))
@@ -76,15 +77,6 @@ def validate_files(paths: Sequence[Path], today: date | None = None) -> tuple[li
                 messages.append(f"{path}:{line}: {format_path(problem.path[1:])}: {problem.message} "
                                 f"(in {first_path}:{first_line})")
     return [f for _, _, f in loaded], messages
-
-
-def read_price_file(path: Path) -> PriceFile:
-    """Load and validate one file, raising PricingFileError with the first problem."""
-    price_file, messages = validate_text(path, yamlsafe.read_text(path))
-    if messages or price_file is None:
-        more = f" (and {len(messages) - 1} more: run `costcalc pricing validate {path}`)" if len(messages) > 1 else ""
-        raise PricingFileError(messages[0] + more)
-    return price_file
 
 
 def _floats(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:

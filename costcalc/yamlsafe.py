@@ -1,4 +1,4 @@
-"""Reading a YAML price file that may be hostile: size cap, alias-expansion cap, safe_load only.
+"""Reading a YAML price file that may be hostile: alias-expansion cap, depth guard, safe_load only.
 
 Also maps a data path such as ``("models", 2, "periods", 0, "input_mtok")`` back to its line.
 """
@@ -11,7 +11,6 @@ from typing import Any
 import yaml
 
 from costcalc.errors import PricingFileError
-from costcalc.files import read_text as read_text
 
 MAX_EXPANDED_NODES = 100_000
 """A real table has a few thousand nodes; aliases that multiply past this are an attack or a mistake."""
