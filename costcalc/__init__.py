@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 # Public name -> module. Loaded on first use, so `costcalc estimate` imports only what it runs.
-_EXPORTS = {
-    "break_even": "api",
-    "PricedModel": "calc", "calc_request": "calc", "find_period": "calc", "rates_for": "calc", "tier_for": "calc",
-    "CostcalcError": "errors", "PricingFileError": "errors",
-    "calc_break_even": "compare", "estimate": "compare",
-    "BreakEven": "results", "Estimate": "results", "ExplicitCacheCost": "results", "NoCacheCost": "results",
-    "PriceSource": "results", "Rates": "results", "RequestCost": "results", "Workload": "results",
-    "CacheMinimum": "schema", "ModelPrices": "schema", "PriceFile": "schema", "PricePeriod": "schema",
-    "TieredPrice": "schema",
-    "PriceTables": "tables", "bundled_pricing_dir": "tables", "load_price_file": "tables", "load_tables": "tables",
+_MODULES = {
+    "cost.break_even": ["break_even"],
+    "cost.request": ["PricedModel", "calc_request", "find_period", "rates_for", "tier_for"],
+    "errors": ["CostcalcError", "PricingFileError"],
+    "cost.estimate": ["calc_break_even", "estimate"],
+    "cost.results": ["BreakEven", "Estimate", "ExplicitCacheCost", "NoCacheCost", "PriceSource", "Rates",
+                     "RequestCost", "Workload"],
+    "prices.schema": ["CacheMinimum", "ModelPrices", "PriceFile", "PricePeriod", "TieredPrice"],
+    "prices.tables": ["PriceTables", "bundled_pricing_dir", "load_price_file", "load_tables"],
 }
+_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "BreakEven", "CacheMinimum", "CostcalcError", "Estimate", "ExplicitCacheCost", "ModelPrices", "NoCacheCost",
@@ -48,11 +48,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from costcalc.api import break_even
-    from costcalc.calc import PricedModel, calc_request, find_period, rates_for, tier_for
-    from costcalc.compare import calc_break_even, estimate
-    from costcalc.errors import CostcalcError, PricingFileError
-    from costcalc.results import (
+    from costcalc.cost.break_even import break_even
+    from costcalc.cost.estimate import calc_break_even, estimate
+    from costcalc.cost.request import PricedModel, calc_request, find_period, rates_for, tier_for
+    from costcalc.cost.results import (
         BreakEven,
         Estimate,
         ExplicitCacheCost,
@@ -62,5 +61,6 @@ if TYPE_CHECKING:
         RequestCost,
         Workload,
     )
-    from costcalc.schema import CacheMinimum, ModelPrices, PriceFile, PricePeriod, TieredPrice
-    from costcalc.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables
+    from costcalc.errors import CostcalcError, PricingFileError
+    from costcalc.prices.schema import CacheMinimum, ModelPrices, PriceFile, PricePeriod, TieredPrice
+    from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables

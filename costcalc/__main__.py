@@ -2,6 +2,6 @@
 
 import sys
 
-from costcalc.cli import main
+from costcalc.cli.app import main
 
 sys.exit(main())

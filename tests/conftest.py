@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from costcalc import PricedModel, PriceTables, load_tables
-from costcalc.schema import CacheMinimum, ModelPrices, PricePeriod, TieredPrice
+from costcalc.prices.schema import CacheMinimum, ModelPrices, PricePeriod, TieredPrice
 
 D = Decimal
 

@@ -8,8 +8,8 @@ from decimal import Decimal, localcontext
 import pytest
 
 from costcalc import PriceTables, Workload, calc_request, estimate, find_period
+from costcalc.cost.money import EXACT
 from costcalc.errors import CostcalcError
-from costcalc.money import EXACT
 
 D = Decimal
 

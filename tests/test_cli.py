@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from costcalc.cli import app, main
+from costcalc.cli.app import app, main
 
 runner = CliRunner()
 REVIEW = ["estimate", "--model", "gemini-1.5-pro", "--context", "1M", "--output", "8000", "--queries", "4",

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from costcalc.diff import FieldChange, PriceChange, diff_tables, percent_change, render_diff
-from costcalc.results import to_jsonable
-from costcalc.tables import PriceTables, bundled_pricing_dir, load_tables
+from costcalc.cost.results import to_jsonable
+from costcalc.prices.diff import FieldChange, PriceChange, diff_tables, percent_change, render_diff
+from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_tables
 
 D = Decimal
 BUNDLED = bundled_pricing_dir() / "gemini-api.yaml"

@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from costcalc import CostcalcError, PriceTables, PricingFileError
-from costcalc.cli import app
-from costcalc.peer_formats import PeerModel, PeerPrice, PeerPrices, load_feed
-from costcalc.peers import CheckReport, check_against, render_check
-from costcalc.results import to_jsonable
+from costcalc.cli.app import app
+from costcalc.cost.results import to_jsonable
+from costcalc.prices.peer_check import CheckReport, check_against, render_check
+from costcalc.prices.peer_feeds import PeerModel, PeerPrice, PeerPrices, load_feed
 
 D = Decimal
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "peers"

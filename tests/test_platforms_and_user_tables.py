@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from costcalc import PriceTables, Workload, estimate, load_tables
-from costcalc.cli import main
+from costcalc.cli.app import main
+from costcalc.cost.workload import build_workload
 from costcalc.errors import CostcalcError
-from costcalc.workload import build_workload
 from tests.conftest import REPO
 
 D = Decimal
@@ -126,7 +126,7 @@ def test_stale_tables_warn_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixtu
     (folder / "gemini-api.yaml").write_text(old, encoding="utf-8")
     tables = load_tables(folder, bundled=False)
     assert tables.newest_check() == date(2020, 1, 1)
-    from costcalc.cli_common import warn_if_stale
+    from costcalc.cli.common import warn_if_stale
 
     warn_if_stale(tables, date(2020, 3, 30))  # 89 days: quiet
     assert capsys.readouterr().err == ""

@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from costcalc import Workload, estimate
-from costcalc.schema import TieredPrice
+from costcalc.prices.schema import TieredPrice
 from tests.conftest import make_model
 
 AS_OF = date(2025, 6, 1)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from costcalc import PriceFile, PriceTables, find_period, load_price_file
-from costcalc.decode import decode
+from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.results import to_jsonable
-from costcalc.schema import TieredPrice
-from costcalc.tables import bundled_pricing_dir
-from costcalc.validation import validate_text
+from costcalc.prices.decode import decode
+from costcalc.prices.schema import TieredPrice
+from costcalc.prices.tables import bundled_pricing_dir
+from costcalc.prices.validation import validate_text
 
 D = Decimal
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from costcalc.cli import main
+from costcalc.cli.app import main
 from costcalc.errors import PricingFileError
-from costcalc.tables import load_price_file
-from costcalc.validation import validate_files
+from costcalc.prices.tables import load_price_file
+from costcalc.prices.validation import validate_files
 from tests.conftest import REPO
 
 FIXTURES = sorted((REPO / "tests" / "fixtures" / "invalid").glob("*.yaml"))

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from costcalc import schema
+from costcalc.prices import schema
 
 Convert = Callable[[Any], Any]
 

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from costcalc.calc import (
+from costcalc.cost.implicit import calc_implicit_cache, implicit_blocker
+from costcalc.cost.money import MILLION, exact, storage_fraction, to_decimal
+from costcalc.cost.request import (
     PricedModel,
     billed_units,
     calc_explicit_cache,
@@ -17,11 +19,9 @@ from costcalc.calc import (
     find_period,
     rates_for,
 )
+from costcalc.cost.results import BreakEven, Estimate, Rates, Workload, to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.implicit import calc_implicit_cache, implicit_blocker
-from costcalc.money import MILLION, exact, storage_fraction, to_decimal
-from costcalc.results import BreakEven, Estimate, Rates, Workload, to_jsonable
-from costcalc.schema import PricePeriod
+from costcalc.prices.schema import PricePeriod
 from costcalc.units import format_duration, format_price, format_usd
 
 _TIER_WORDS = {"flat": "single tier", "lower": "lower tier", "upper": "long-context tier"}

@@ -1,7 +1,7 @@
 """`costcalc pricing check --against FEED`: the prices in force on a date compared with a peer's published feed.
 
 The peer is LiteLLM (`model_prices_and_context_window.json`) or genai-prices (`data.json`), read from a local file
-(see `costcalc.peer_formats`; nothing is downloaded). Every matched model is compared price by price, exactly:
+(see `costcalc.prices.peer_feeds`; nothing is downloaded). Every matched model is compared price by price, exactly:
 
 * `input_mtok`, `output_mtok`, `cached_mtok`: a value on both sides that differs is a `differs`; a value on one side
   only is `missing_in_peer` / `missing_in_costcalc`. Where either side has a long-context tier the key is split
@@ -23,11 +23,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from costcalc.calc import PricedModel, find_period
+from costcalc.cost.request import PricedModel, find_period
 from costcalc.errors import CostcalcError
-from costcalc.peer_formats import Feed, PeerModel, PeerPrice, PeerPrices, load_feed
-from costcalc.schema import Price, PricePeriod, TieredPrice
-from costcalc.tables import PriceTables
+from costcalc.prices.peer_feeds import Feed, PeerModel, PeerPrice, PeerPrices, load_feed
+from costcalc.prices.schema import Price, PricePeriod, TieredPrice
+from costcalc.prices.tables import PriceTables
 
 __all__ = ["CheckReport", "Disagreement", "ModelMatch", "check_against", "load_feed", "render_check"]
 

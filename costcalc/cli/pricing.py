@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from costcalc.cli_common import (
+from costcalc.cli.common import (
     AsOfOpt,
     FormatOpt,
     PricingOpt,
@@ -24,7 +24,7 @@ pricing_app = typer.Typer(help="Validate, compare and cross-check price tables."
 
 
 def _files(locations: list[Path] | None) -> list[Path]:
-    from costcalc.tables import bundled_pricing_dir, pricing_files
+    from costcalc.prices.tables import bundled_pricing_dir, pricing_files
 
     return [path for location in (locations or [bundled_pricing_dir()]) for path in pricing_files(location)]
 
@@ -34,7 +34,7 @@ def _files(locations: list[Path] | None) -> list[Path]:
 def validate(paths: Annotated[Optional[list[Path]], typer.Argument(
         help="Files or folders [default: the bundled tables].")] = None) -> None:
     """Check schema and invariants; every problem is printed as file:line: message."""
-    from costcalc.validation import validate_files
+    from costcalc.prices.validation import validate_files
 
     files = _files(paths)
     price_files, messages = validate_files(files)
@@ -54,8 +54,8 @@ def diff(old: Annotated[Path, typer.Argument(help="Old table file or folder.")],
          new: Annotated[Path, typer.Argument(help="New table file or folder.")],
          format: FormatOpt = "table") -> None:
     """What changed between two versions of the tables: models, periods, prices (old -> new, percent)."""
-    from costcalc.diff import diff_tables, render_diff
-    from costcalc.tables import load_tables
+    from costcalc.prices.diff import diff_tables, render_diff
+    from costcalc.prices.tables import load_tables
 
     shape = check_format(format)
     changes = diff_tables(load_tables(old, bundled=False), load_tables(new, bundled=False))
@@ -73,7 +73,7 @@ def check(against: Annotated[Path, typer.Option("--against", help="A peer's feed
           platform: Annotated[Optional[str], typer.Option("--platform", help="Only this platform.")] = None,
           format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
     """Compare the prices in force with a peer's published feed (a local file); exit 1 on any disagreement."""
-    from costcalc.peers import check_against, load_feed, render_check
+    from costcalc.prices.peer_check import check_against, load_feed, render_check
 
     shape = check_format(format)
     report = check_against(load(pricing), load_feed(against), as_of(as_of_text),

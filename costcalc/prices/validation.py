@@ -8,11 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from costcalc import schema, yamlsafe
-from costcalc.checks import DataPath, check_file, check_unique
 from costcalc.errors import PricingFileError
-from costcalc.files import read_text
-from costcalc.schema import PriceFile
+from costcalc.prices import safe_yaml as yamlsafe
+from costcalc.prices import schema
+from costcalc.prices.files import read_text
+from costcalc.prices.invariants import DataPath, check_file, check_unique
+from costcalc.prices.schema import PriceFile
 
 _FIELD_NAMES = {
     f.name

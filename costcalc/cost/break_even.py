@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from costcalc.calc import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for
-from costcalc.compare import calc_break_even
+from costcalc.cost.estimate import calc_break_even
+from costcalc.cost.money import exact
+from costcalc.cost.request import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for
+from costcalc.cost.results import BreakEven, Workload
 from costcalc.errors import CostcalcError
-from costcalc.money import exact
-from costcalc.results import BreakEven, Workload
 
 
 @exact

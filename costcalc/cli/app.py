@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from costcalc.cli_common import (
+from costcalc.cli.common import (
     AsOfOpt,
     BatchOpt,
     ContextCharsOpt,
@@ -30,9 +30,9 @@ from costcalc.cli_common import (
     user_errors,
     warn_if_stale,
 )
-from costcalc.cli_pricing import pricing_app
+from costcalc.cli.pricing import pricing_app
+from costcalc.cost.results import Workload, to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.results import Workload, to_jsonable
 from costcalc.units import MAX_QUERIES, parse_count, parse_duration
 
 app = typer.Typer(
@@ -55,7 +55,7 @@ def _count(text: str | None, what: str, maximum: int = 10**10) -> int | None:
 def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
               chars: tuple[str | None, str | None, str | None], ratio: str | None, queries: str,
               ttl: str | None) -> Workload:
-    from costcalc.workload import build_workload, parse_ratio
+    from costcalc.cost.workload import build_workload, parse_ratio
 
     names = ("--context", "--prompt", "--output")
     return build_workload(
@@ -91,7 +91,7 @@ def estimate(
     pricing: PricingOpt = None,
 ) -> None:
     """Cost without caching and with an explicit cache, side by side, with the break-even."""
-    from costcalc.compare import estimate as run_estimate
+    from costcalc.cost.estimate import estimate as run_estimate
 
     shape = check_format(format)
     entry = load(pricing).find_model(model, check_platform(platform))
@@ -99,14 +99,14 @@ def estimate(
                      chars_per_token, queries, ttl)
     rate = None
     if hit_rate is not None:
-        from costcalc.implicit import parse_hit_rate
+        from costcalc.cost.implicit import parse_hit_rate
 
         rate = parse_hit_rate(hit_rate)
     answer = run_estimate(entry, work, as_of(as_of_text), batch=batch, hit_rate=rate)
     if shape == "json":
         print_json(answer.to_json())
     else:
-        from costcalc.render import render_estimate
+        from costcalc.cli.render import render_estimate
 
         render_estimate(answer)
 
@@ -128,7 +128,7 @@ def breakeven(
     pricing: PricingOpt = None,
 ) -> None:
     """Queries after which an explicit cache is cheaper, and the read rate that pays its storage."""
-    from costcalc.api import break_even
+    from costcalc.cost.break_even import break_even
 
     shape = check_format(format)
     entry = load(pricing).find_model(model, check_platform(platform))
@@ -139,7 +139,7 @@ def breakeven(
         print_json({"model": entry.model.id, "platform": entry.platform, "as_of": when, "workload": work,
                     **to_jsonable(answer)})
     else:
-        from costcalc.render import render_break_even
+        from costcalc.cli.render import render_break_even
 
         render_break_even(entry, work, when, answer)
 
@@ -152,7 +152,7 @@ def models(as_of_text: AsOfOpt = None, platform: Annotated[str | None, typer.Opt
     """Every model with the prices in force on a date, and when each was last checked."""
     from datetime import date
 
-    from costcalc.render import model_rows, render_models
+    from costcalc.cli.render import model_rows, render_models
 
     shape = check_format(format)
     tables = load(pricing)
@@ -176,8 +176,8 @@ def prices(
     pricing: PricingOpt = None,
 ) -> None:
     """One model's prices, the file they come from, and their history."""
-    from costcalc.calc import find_period
-    from costcalc.render import render_prices
+    from costcalc.cli.render import render_prices
+    from costcalc.cost.request import find_period
 
     shape = check_format(format)
     tables = load(pricing)

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar, cast
 
 import typer
 
+from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.results import to_jsonable
 from costcalc.units import parse_date
 
 if TYPE_CHECKING:
-    from costcalc.tables import PriceTables
+    from costcalc.prices.tables import PriceTables
 
 STALE_AFTER_DAYS = 90
 PLATFORMS = ("gemini-api", "vertex-ai")
@@ -58,7 +58,7 @@ def user_errors(command: F) -> F:
 
 def load(pricing: list[Path] | None) -> PriceTables:
     """Bundled tables, then COSTCALC_PRICING's files, then --pricing's: later files override by model id."""
-    from costcalc.tables import load_tables
+    from costcalc.prices.tables import load_tables
 
     extra = [Path(part) for part in os.environ.get("COSTCALC_PRICING", "").split(os.pathsep) if part.strip()]
     return load_tables([*extra, *(pricing or [])])

@@ -2,7 +2,7 @@
 
 These are plain dataclasses so that the calculator and the CLI never import pydantic on the hot
 path; pydantic validates them (``extra="forbid"``, field docstrings) whenever a YAML file is read
-(see ``costcalc.validation``), and the validated result is cached by file content.
+(see ``costcalc.prices.validation``), and the validated result is cached by file content.
 """
 
 from __future__ import annotations

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from costcalc.calc import PricedModel
-from costcalc.decode import decode
+from costcalc.cost.request import PricedModel
+from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError, PricingFileError
-from costcalc.files import read_text
-from costcalc.results import to_jsonable
-from costcalc.schema import PriceFile
+from costcalc.prices.decode import decode
+from costcalc.prices.files import read_text
+from costcalc.prices.schema import PriceFile
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 _CACHE_FORMAT = b"costcalc-cache-1\n"
 
 
@@ -55,7 +55,8 @@ def _cache_key(content: bytes) -> str:
     CRC-32 catches every change of up to 32 consecutive bits (any edited price) and Adler-32 is a second,
     independent check; hashlib would cost more to import than the whole lookup.
     """
-    parts = [_CACHE_FORMAT, *((_PACKAGE / name).read_bytes() for name in ("schema.py", "checks.py")), content]
+    rules = ("prices/schema.py", "prices/invariants.py")
+    parts = [_CACHE_FORMAT, *((_PACKAGE / name).read_bytes() for name in rules), content]
     blob = b"\0".join(parts)
     return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}{len(content):x}"
 
@@ -72,7 +73,7 @@ def load_price_file(path: Path) -> PriceFile:
                 return rebuilt
         except Exception:  # a missing or damaged cache entry just means: validate again
             pass
-    from costcalc.validation import validate_text
+    from costcalc.prices.validation import validate_text
 
     price_file, messages = validate_text(path, text)
     if messages or price_file is None:

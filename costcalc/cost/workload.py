@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from costcalc.cost.results import Workload
 from costcalc.errors import CostcalcError
-from costcalc.results import Workload
 
 MAX_CHARS_PER_TOKEN = Decimal(100)
 MIN_CHARS_PER_TOKEN = Decimal("0.1")

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from costcalc.schema import ModelPrices, Price, PriceFile, PricePeriod, TieredPrice
+from costcalc.prices.schema import ModelPrices, Price, PriceFile, PricePeriod, TieredPrice
 
 DataPath = tuple[Any, ...]
 

@@ -13,10 +13,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from costcalc.calc import PricedModel
-from costcalc.results import Tier, to_jsonable
-from costcalc.schema import CacheMinimum, ModelPrices, Price, PricePeriod, TieredPrice
-from costcalc.tables import PriceTables
+from costcalc.cost.request import PricedModel
+from costcalc.cost.results import Tier, to_jsonable
+from costcalc.prices.schema import CacheMinimum, ModelPrices, Price, PricePeriod, TieredPrice
+from costcalc.prices.tables import PriceTables
 from costcalc.units import format_price
 
 PRICE_FIELDS = ("input_mtok", "output_mtok", "cached_mtok", "storage_mtok_hour", "batch_input_mtok",

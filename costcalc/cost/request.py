@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from costcalc.errors import CostcalcError
-from costcalc.money import divide, exact, storage_fraction, to_decimal, token_cost
-from costcalc.results import (
+from costcalc.cost.money import divide, exact, storage_fraction, to_decimal, token_cost
+from costcalc.cost.results import (
     ExplicitCacheCost,
     NoCacheCost,
     PriceSource,
@@ -21,7 +20,8 @@ from costcalc.results import (
     Tier,
     Workload,
 )
-from costcalc.schema import CacheMinimum, ModelPrices, Price, PricePeriod
+from costcalc.errors import CostcalcError
+from costcalc.prices.schema import CacheMinimum, ModelPrices, Price, PricePeriod
 
 MAX_COUNT = 10**12
 """Beyond this a count is a typo, not a workload."""

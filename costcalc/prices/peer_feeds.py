@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from costcalc.errors import PricingFileError
-from costcalc.files import read_text
+from costcalc.prices.files import read_text
 
 MAX_FEED_BYTES = 50 * 1024 * 1024
 """Larger files are refused before reading: LiteLLM's feed is a few MB."""

@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from costcalc.calc import PricedModel, find_period, min_cache_tokens
+from costcalc.cost.money import token_cost
+from costcalc.cost.request import PricedModel, find_period, min_cache_tokens
+from costcalc.cost.results import BreakEven, Estimate, Workload, to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.money import token_cost
-from costcalc.results import BreakEven, Estimate, Workload, to_jsonable
-from costcalc.schema import Price, PricePeriod, TieredPrice
-from costcalc.tables import PriceTables
+from costcalc.prices.schema import Price, PricePeriod, TieredPrice
+from costcalc.prices.tables import PriceTables
 from costcalc.units import format_duration, format_price, format_usd
 
 # Pipes and files get 200 columns (rich would use 80) so the formulas stay on one line each.

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from costcalc.calc import PricedModel, billed_units, min_cache_tokens, rates_for
+from costcalc.cost.money import divide, exact, token_cost
+from costcalc.cost.request import PricedModel, billed_units, min_cache_tokens, rates_for
+from costcalc.cost.results import ImplicitCacheCost, Workload
 from costcalc.errors import CostcalcError
-from costcalc.money import divide, exact, token_cost
-from costcalc.results import ImplicitCacheCost, Workload
-from costcalc.schema import PricePeriod
+from costcalc.prices.schema import PricePeriod
 
 
 def parse_hit_rate(text: str) -> Decimal:

@@ -1,0 +1,1 @@
+"""The costcalc command line: a thin shell over the library."""

@@ -1,0 +1,1 @@
+"""Price files: reading them safely, validating, caching, comparing with older copies and with peers."""
