@@ -1,9 +1,9 @@
 """The pure-Python billing engine: blocks of lines -> integer aggregates, with a fast path for typical records.
 
-Most lines are camelCase responses with UTC times. A whole block of them is decoded in one call into small
-typed structs (msgspec reads only the fields billing needs and skips the rest without building objects), the
-times of the block are checked by one regular-expression call, and each record then costs a few integer
-additions into a per-key cell. Anything unusual (snake_case, a cache, a zone offset, a bad count, an unknown
+Most lines are camelCase responses with UTC times. Each is decoded into a small typed struct (msgspec reads
+only the fields billing needs and skips the rest without building objects), the times of a whole block are
+checked by one regular-expression call, and each record then costs a few integer additions into a per-key
+cell. Anything unusual (snake_case, a cache, a zone offset, a bad count, an unknown
 model...) is handed to the reference reading in `records`/`caches`, which decides and explains.
 """
 
@@ -19,7 +19,7 @@ import msgspec
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.caches import CacheLedger, bill_cache, cache_version
-from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, AggregateKey, CountTable
+from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.reader import Block, blocks, display_name
 from costcalc.usage.records import MAX_COUNT, kind_of, response_facts
@@ -29,7 +29,7 @@ from costcalc.usage.times import UTC_TIME, UTC_TIMES
 _Count = Optional[Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]]
 
 
-class _Usage(msgspec.Struct):
+class _Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracking halves decode time
     prompt: _Count = msgspec.field(default=None, name="promptTokenCount")
     cached: _Count = msgspec.field(default=None, name="cachedContentTokenCount")
     candidates: _Count = msgspec.field(default=None, name="candidatesTokenCount")
@@ -44,7 +44,7 @@ class _Usage(msgspec.Struct):
     tool_use_snake: None = msgspec.field(default=None, name="tool_use_prompt_token_count")
 
 
-class _Line(msgspec.Struct):
+class _Line(msgspec.Struct, gc=False):
     name: Optional[str] = None
     model_version: Optional[str] = msgspec.field(default=None, name="modelVersion")
     timestamp: Optional[str] = None
@@ -53,10 +53,9 @@ class _Line(msgspec.Struct):
     batch: Optional[bool] = None
 
 
-_decode_block = msgspec.json.Decoder(list[_Line]).decode
 _decode_line = msgspec.json.Decoder(_Line).decode
 _decode_any = msgspec.json.decode
-_FastPrices = tuple[int, AggregateKey, AggregateKey, bool]  # threshold, lower key, upper key, cached priced
+_FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
 
 
 class BadUsageRecord(CostcalcError):
@@ -86,7 +85,7 @@ class UsageBiller:
         self._bad: list[tuple[int, BadRecord]] = []
         self._files: list[str] = []
         self._lines = 0
-        self._fast_prices: dict[tuple[str, str, bool], _FastPrices | None] = {}
+        self._fast_prices: dict[tuple[str | None, str, bool | None], _FastPrices | None] = {}
 
     # ----------------------------------------------------------------- input
     def read(self, source: str | Path) -> None:
@@ -157,8 +156,9 @@ class UsageBiller:
 
     def _add_lines(self, lines: list[bytes], source: int, first_line: int) -> None:
         try:
-            records = _decode_block(b"[" + b",".join(lines) + b"]")
-        except msgspec.DecodeError:  # a bad or unusual line somewhere: line by line, in order
+            # One decode per line (never one for a joined block: a record must not span lines).
+            records = [_decode_line(raw) for raw in lines]
+        except msgspec.DecodeError:  # a bad, blank or unusual line somewhere: line by line, in order
             for offset, raw in enumerate(lines):
                 try:
                     typed = _decode_line(raw)
@@ -176,7 +176,6 @@ class UsageBiller:
     def _fast(self, records: list[_Line]) -> list[int]:
         """Bill the typical records; return the positions of the others (for the reference reading)."""
         slow = []
-        cells = self._counts.cells
         known = self._fast_prices
         try:
             stamps = [r.timestamp if r.timestamp is not None else r.create_time for r in records]
@@ -185,18 +184,16 @@ class UsageBiller:
             all_utc = False
         for position, record in enumerate(records):
             usage = record.usage
-            name = record.model_version
             stamp = record.timestamp
             if stamp is None:
                 stamp = record.create_time
-            if (usage is None or name is None or stamp is None or record.name is not None
-                    or not (all_utc or UTC_TIME.fullmatch(stamp))):
+            if usage is None or stamp is None or record.name is not None or not (all_utc or UTC_TIME.fullmatch(stamp)):
                 slow.append(position)
                 continue
-            batch = record.batch is True
-            prices = known.get((name, stamp[:10], batch))
+            memo = (record.model_version, stamp[:10], record.batch)
+            prices = known.get(memo)
             if prices is None:
-                prices = self._prices_for(name, stamp[:10], batch)
+                prices = self._prices_for(memo)
                 if prices is None:
                     slow.append(position)
                     continue
@@ -206,25 +203,26 @@ class UsageBiller:
                 slow.append(position)
                 continue
             tool_use = usage.tool_use or 0
-            cell = cells[prices[2] if prompt + tool_use > prices[0] else prices[1]]
+            cell = prices[2] if prompt + tool_use > prices[0] else prices[1]
             cell[RESPONSES] += 1
             cell[FRESH] += prompt - cached + tool_use
             cell[CACHED] += cached
             cell[OUTPUT] += (usage.candidates or 0) + (usage.thoughts or 0)
         return slow
 
-    def _prices_for(self, name: str, day_text: str, batch: bool) -> _FastPrices | None:
-        """Keys for (model, day, batch), or None when the reference reading must explain a problem."""
-        memo = (name, day_text, batch)
+    def _prices_for(self, memo: tuple[str | None, str, bool | None]) -> _FastPrices | None:
+        """Cells for (model, day, batch), or None when the reference reading must explain a problem."""
         if memo in self._fast_prices:
             return self._fast_prices[memo]
+        name, day_text, batch = memo
         found: _FastPrices | None = None
-        try:
-            prices = self.lookup.response(name, date.fromisoformat(day_text), batch)
-            self._counts.cell(prices.lower), self._counts.cell(prices.upper)  # the hot loop indexes them
-            found = (prices.threshold, prices.lower, prices.upper, prices.cached_problem is None)
-        except (RecordError, ValueError):
-            pass
+        if name is not None:
+            try:
+                prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
+                found = (prices.threshold, self._counts.cell(prices.lower), self._counts.cell(prices.upper),
+                         prices.cached_problem is None)
+            except (RecordError, ValueError):
+                pass
         self._fast_prices[memo] = found
         return found
 
