@@ -135,7 +135,7 @@ def main() -> None:
             bill_times.append(time_bill(path))
             parse_times.append(time_stdlib(path))
         bill, parse = statistics.median(bill_times), statistics.median(parse_times)
-        rate, peer_total = genai_prices(sample)
+        rate, _ = genai_prices(sample)
         from costcalc.usage.engine import bill as bill_records
 
         standard = [r for r in sample if not r.get("batch")]  # genai-prices has no batch prices

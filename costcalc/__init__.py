@@ -23,14 +23,17 @@ _MODULES = {
                      "RequestCost", "Workload"],
     "prices.schema": ["CacheMinimum", "ModelPrices", "PriceFile", "PricePeriod", "TieredPrice"],
     "prices.tables": ["PriceTables", "bundled_pricing_dir", "load_price_file", "load_tables"],
+    "usage.engine": ["BadUsageRecord", "UsageBiller", "bill", "iter_bills"],
+    "usage.report": ["BadRecord", "UsageBill"],
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "BreakEven", "CacheMinimum", "CostcalcError", "Estimate", "ExplicitCacheCost", "ModelPrices", "NoCacheCost",
-    "PriceFile", "PricePeriod", "PriceSource", "PriceTables", "PricedModel", "PricingFileError", "Rates",
-    "RequestCost", "TieredPrice", "Workload", "break_even", "bundled_pricing_dir", "calc_break_even", "calc_request",
-    "estimate", "find_period", "load_price_file", "load_tables", "rates_for", "tier_for",
+    "BadRecord", "BadUsageRecord", "BreakEven", "CacheMinimum", "CostcalcError", "Estimate", "ExplicitCacheCost",
+    "ModelPrices", "NoCacheCost", "PriceFile", "PricePeriod", "PriceSource", "PriceTables", "PricedModel",
+    "PricingFileError", "Rates", "RequestCost", "TieredPrice", "UsageBill", "UsageBiller", "Workload", "bill",
+    "break_even", "bundled_pricing_dir", "calc_break_even", "calc_request", "estimate", "find_period", "iter_bills",
+    "load_price_file", "load_tables", "rates_for", "tier_for",
 ]
 
 
@@ -64,3 +67,5 @@ if TYPE_CHECKING:
     from costcalc.errors import CostcalcError, PricingFileError
     from costcalc.prices.schema import CacheMinimum, ModelPrices, PriceFile, PricePeriod, TieredPrice
     from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables
+    from costcalc.usage.engine import BadUsageRecord, UsageBiller, bill, iter_bills
+    from costcalc.usage.report import BadRecord, UsageBill

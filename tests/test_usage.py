@@ -356,3 +356,23 @@ def test_iterator_api_bills_as_records_arrive(tables: PriceTables) -> None:
     assert biller.result().total == D("0.30")
     biller.add_line(json.dumps(response("gemini-2.5-flash", "2026-03-10T12:00:00Z", 0, 0, M)))
     assert biller.result().total == D("0.30") + D("2.50")
+
+
+def test_running_bills_of_a_stream(tables: PriceTables) -> None:
+    from costcalc import iter_bills
+
+    stream = [response("gemini-2.5-flash", "2026-03-10T12:00:00Z", M)] * 5
+    totals = [running.total for running in iter_bills(stream, every=2, tables=tables)]
+    assert totals == [D("0.60"), D("1.20"), D("1.50")]  # after 2, 4 and all 5 records at $0.30 each
+
+
+def test_a_record_split_over_two_lines_and_two_records_on_one_line_are_both_bad(
+        tables: PriceTables, tmp_path: Path) -> None:
+    good = json.dumps(response("gemini-2.5-flash", "2026-03-10T12:00:00Z", M))
+    head, tail = good[:40], good[40:]
+    log = tmp_path / "glued.jsonl"
+    # Decoding the block as a stream of values would find 4 records in these 4 lines; per line, two are bad.
+    log.write_text(f"{good}\n{head}\n{tail} {good}\n{good}\n")
+    result = bill([log], tables=tables)
+    assert [(b.line, b.code) for b in result.bad_records] == [(2, "malformed_json"), (3, "malformed_json")]
+    assert result.total == 2 * D("0.30")

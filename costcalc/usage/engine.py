@@ -1,7 +1,8 @@
 """The pure-Python billing engine: blocks of lines -> integer aggregates, with a fast path for typical records.
 
-Most lines are camelCase responses with UTC times. Each is decoded into a small typed struct (msgspec reads
-only the fields billing needs and skips the rest without building objects), the times of a whole block are
+Most lines are camelCase responses with UTC times. A block of them is decoded in one call into small typed
+structs (msgspec reads only the fields billing needs and skips the rest without building objects), the times
+of a whole block are
 checked by one regular-expression call, and each record then costs a few integer additions into a per-key
 cell. Anything unusual (snake_case, a cache, a zone offset, a bad count, an unknown
 model...) is handed to the reference reading in `records`/`caches`, which decides and explains.
@@ -9,7 +10,7 @@ model...) is handed to the reference reading in `records`/`caches`, which decide
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -54,6 +55,7 @@ class _Line(msgspec.Struct, gc=False):
 
 
 _decode_line = msgspec.json.Decoder(_Line).decode
+_decode_lines = msgspec.json.Decoder(_Line).decode_lines
 _decode_any = msgspec.json.decode
 _FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
 
@@ -106,25 +108,22 @@ class UsageBiller:
         self._slow_line(raw.encode() if isinstance(raw, str) else raw, index, self._lines + 1 if line is None else line)
 
     def add_block(self, block: Block, source: int) -> None:
-        lines = block.lines
-        last = None
-        if block.unterminated_last:
-            lines, last = lines[:-1], lines[-1]
-        if lines:
-            self._add_lines(lines, source, block.first_line)
-        if last is not None and last.strip():
-            number = block.first_line + len(lines)
-            try:
-                parsed = _decode_any(last)
-            except msgspec.DecodeError:
-                self._lines += 1
-                # Not fatal even under strict: the logger is probably still writing this line.
-                self._bad.append((source, BadRecord(self._files[source], number, "truncated_last_line",
-                                                    "truncated last line (the log is still being written?); "
-                                                    "not billed")))
-                return
+        if not block.unterminated_last:
+            self._add_data(block.data, source, block.first_line, block.newlines)
+            return
+        last = block.data
+        if not last.strip():
+            return
+        try:
+            parsed = _decode_any(last)
+        except msgspec.DecodeError:
             self._lines += 1
-            self._add_object(parsed, source, number)
+            # Not fatal even under strict: the logger is probably still writing this line.
+            self._bad.append((source, BadRecord(self._files[source], block.first_line, "truncated_last_line",
+                                                "truncated last line (the log is still being written?); not billed")))
+            return
+        self._lines += 1
+        self._add_object(parsed, source, block.first_line)
 
     # ----------------------------------------------------------------- result
     def result(self) -> UsageBill:
@@ -154,24 +153,37 @@ class UsageBiller:
             self._files.append(name)
         return self._files.index(name)
 
+    def _add_data(self, data: bytes, source: int, first_line: int, newlines: int) -> None:
+        """Whole lines. One decode call for the block when every line is a single object on its own line."""
+        # Every newline sits between "}" and "{", and there are no blank lines: no JSON value can span a line
+        # (inside a value, "}" is never followed by "{", and strings hold no raw newline), so when the decoder
+        # finds as many values as lines, value i is line i.
+        if data.startswith(b"{") and data.endswith(b"}") and data.count(b"}\n{") == newlines:
+            try:
+                records = _decode_lines(data)
+            except msgspec.DecodeError:
+                records = []
+            if len(records) == newlines + 1:
+                self._lines += len(records)
+                slow = self._fast(records)
+                if slow:
+                    lines = data.split(b"\n")
+                    for position in slow:
+                        self._slow_line(lines[position], source, first_line + position, counted=True)
+                return
+        self._add_lines(data.split(b"\n"), source, first_line)
+
     def _add_lines(self, lines: list[bytes], source: int, first_line: int) -> None:
-        try:
-            # One decode per line (never one for a joined block: a record must not span lines).
-            records = [_decode_line(raw) for raw in lines]
-        except msgspec.DecodeError:  # a bad, blank or unusual line somewhere: line by line, in order
-            for offset, raw in enumerate(lines):
-                try:
-                    typed = _decode_line(raw)
-                except msgspec.DecodeError:
-                    self._slow_line(raw, source, first_line + offset)
-                    continue
-                self._lines += 1
-                if self._fast([typed]):
-                    self._slow_line(raw, source, first_line + offset, counted=True)
-            return
-        self._lines += len(records)
-        for position in self._fast(records):
-            self._slow_line(lines[position], source, first_line + position, counted=True)
+        """Line by line, in order: typed where possible, else the reference reading."""
+        for offset, raw in enumerate(lines):
+            try:
+                typed = _decode_line(raw)
+            except msgspec.DecodeError:
+                self._slow_line(raw, source, first_line + offset)
+                continue
+            self._lines += 1
+            if self._fast([typed]):
+                self._slow_line(raw, source, first_line + offset, counted=True)
 
     def _fast(self, records: list[_Line]) -> list[int]:
         """Bill the typical records; return the positions of the others (for the reference reading)."""
@@ -271,3 +283,25 @@ def bill(records_or_paths: Iterable[Mapping[str, Any] | str | Path] | str | Path
         else:
             biller.add(item)
     return biller.result()
+
+
+def iter_bills(records: Iterable[Mapping[str, Any] | bytes | str], every: int = 1000,
+               tables: PriceTables | None = None, platform: str = "gemini-api",
+               strict: bool = False) -> Iterator[UsageBill]:
+    """Running bills of a stream of records (dicts, or JSON lines): one after every `every` records, and a last
+    one at the end; a service can bill as it logs."""
+    if every < 1:
+        raise CostcalcError("every must be at least 1")
+    biller = UsageBiller(tables, platform, strict)
+    pending, yielded = 0, False
+    for item in records:
+        if isinstance(item, (bytes, str)):
+            biller.add_line(item)
+        else:
+            biller.add(item)
+        pending += 1
+        if pending == every:
+            pending, yielded = 0, True
+            yield biller.result()
+    if pending or not yielded:
+        yield biller.result()

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from costcalc.errors import CostcalcError
 
@@ -28,12 +28,18 @@ STDIN = "-"
 class Block:
     """Consecutive lines of one file."""
 
-    lines: list[bytes]
-    """Without their newlines; may include empty ones."""
+    data: bytes
+    """Whole lines joined by newlines, without the last one's newline; may include empty lines."""
     first_line: int
-    """Line number (from 1) of lines[0]."""
+    """Line number (from 1) of the first line."""
+    newlines: int
+    """Newlines inside `data` (one less than its lines)."""
     unterminated_last: bool
-    """lines[-1] is the file's last line and has no newline: a log still being written."""
+    """The block is the file's last line, and it has no newline: a log still being written."""
+
+    @property
+    def lines(self) -> list[bytes]:
+        return self.data.split(b"\n")
 
 
 def display_name(source: str | Path) -> str:
@@ -58,7 +64,9 @@ def open_log(source: str | Path) -> IO[bytes]:
     path = Path(source)
     check_regular_file(path)
     try:
-        return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+        if path.name.endswith(".gz"):
+            return cast(IO[bytes], gzip.open(path, "rb"))
+        return path.open("rb")
     except OSError as error:
         raise CostcalcError(f"{path}: cannot read the log: {error.strerror or error}") from None
 
@@ -90,11 +98,11 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block
                                         "is this a JSON Lines log (one record per line)?")
                 continue
             carry = data[end + 1:]
-            lines = data[:end].split(b"\n")
-            yield Block(lines, next_line, False)
-            next_line += len(lines)
+            newlines = data.count(b"\n", 0, end)
+            yield Block(data[:end], next_line, newlines, False)
+            next_line += newlines + 1
         if carry:
-            yield Block([carry], next_line, True)
+            yield Block(carry, next_line, 0, True)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
