@@ -136,7 +136,7 @@ def main() -> None:
             parse_times.append(time_stdlib(path))
         bill, parse = statistics.median(bill_times), statistics.median(parse_times)
         rate, _ = genai_prices(sample)
-        from costcalc.usage.engine import bill as bill_records
+        from costcalc.usage.api import bill as bill_records
 
         standard = [r for r in sample if not r.get("batch")]  # genai-prices has no batch prices
         ours = bill_records(standard).total

@@ -23,7 +23,8 @@ _MODULES = {
                      "RequestCost", "Workload"],
     "prices.schema": ["CacheMinimum", "ModelPrices", "PriceFile", "PricePeriod", "TieredPrice"],
     "prices.tables": ["PriceTables", "bundled_pricing_dir", "load_price_file", "load_tables"],
-    "usage.engine": ["BadUsageRecord", "UsageBiller", "bill", "iter_bills"],
+    "usage.api": ["bill", "iter_bills"],
+    "usage.engine": ["BadUsageRecord", "UsageBiller"],
     "usage.report": ["BadRecord", "UsageBill"],
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
@@ -67,5 +68,6 @@ if TYPE_CHECKING:
     from costcalc.errors import CostcalcError, PricingFileError
     from costcalc.prices.schema import CacheMinimum, ModelPrices, PriceFile, PricePeriod, TieredPrice
     from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables
-    from costcalc.usage.engine import BadUsageRecord, UsageBiller, bill, iter_bills
+    from costcalc.usage.api import bill, iter_bills
+    from costcalc.usage.engine import BadUsageRecord, UsageBiller
     from costcalc.usage.report import BadRecord, UsageBill

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from costcalc import PriceTables
-from costcalc.usage.engine import BadUsageRecord, UsageBiller, bill
+from costcalc.usage.api import bill
+from costcalc.usage.engine import BadUsageRecord, UsageBiller
 from costcalc.usage.report import UsageBill
 from tests.conftest import REPO
 

@@ -102,4 +102,4 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path: Path) -> None:
         (["-", "-"], "standard input (-) can be read only once"),
     ]:
         code, out, err = _bill(*args)
-        assert code == 2 and message in err and err.count("\n") == 1, (args, err)
+        assert code == 2 and out == "" and message in err and err.count("\n") == 1, (args, err)

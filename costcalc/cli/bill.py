@@ -31,6 +31,11 @@ def bill_command(
         raise CostcalcError(f"--format must be table, json or csv, got {format!r}")
     if files.count("-") > 1:
         raise CostcalcError("standard input (-) can be read only once")
+    from costcalc.usage.reader import check_regular_file
+
+    for name in files:  # refuse a FIFO or a typo before billing anything
+        if name != "-":
+            check_regular_file(Path(name))
     biller = UsageBiller(load(pricing), check_platform(platform), strict=strict)
     for name in files:
         biller.read(name if name == "-" else Path(name))
