@@ -377,3 +377,99 @@ def test_a_record_split_over_two_lines_and_two_records_on_one_line_are_both_bad(
     result = bill([log], tables=tables)
     assert [(b.line, b.code) for b in result.bad_records] == [(2, "malformed_json"), (3, "malformed_json")]
     assert result.total == 2 * D("0.30")
+
+
+# ---------------------------------------------------------------------------------------------- brute force
+
+_MODELS = ("gemini-2.5-pro", "gemini-2.5-flash", "gemini-3.6-flash")
+_DAYS = ("2026-12-30", "2026-12-31", "2027-01-01")
+
+
+def _stamp(day: int, second: int, nanos: int) -> str:
+    return f"{_DAYS[day]}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}.{nanos:09d}Z"
+
+
+def test_views_and_total_match_a_record_by_record_reference(tables: PriceTables) -> None:
+    """Random logs: the engine's total equals pricing each record on its own (calc_request for responses,
+    exact fractions for storage, which the engine rounds once per key to 10^-20), and every view adds up."""
+    import tempfile
+    from fractions import Fraction
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from costcalc.cost.money import token_cost
+    from costcalc.cost.request import calc_request, find_period, tier_for
+    from costcalc.usage.times import NS_PER_DAY, day_of, parse_time, start_of
+
+    responses = st.builds(
+        lambda model, day, second, prompt, cached_share, out, thoughts, tool, batch: response(
+            model, _stamp(day, second, 0), prompt, prompt * cached_share // 4, out,
+            usage={"thoughtsTokenCount": thoughts, "toolUsePromptTokenCount": tool},
+            **({"batch": True} if batch and model != "gemini-3.6-flash" else {})),
+        st.sampled_from(_MODELS), st.integers(0, 2), st.integers(0, 86399), st.integers(0, 400_000),
+        st.integers(0, 4), st.integers(0, 9_000), st.integers(0, 9_000), st.integers(0, 3_000), st.booleans())
+    caches = st.builds(
+        lambda model, day, second, nanos, life, tokens, number: cache(
+            f"c{number}", model, tokens, _stamp(day, second, nanos),
+            _iso(parse_time(_stamp(day, second, nanos)) + life)),  # type: ignore[operator]
+        st.sampled_from(_MODELS), st.integers(0, 1), st.integers(0, 86399),
+        st.integers(0, 10**9 - 1), st.integers(0, 30 * 3600 * 10**9), st.integers(4096, 500_000),
+        st.integers(0, 10**6))
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.one_of(responses, caches), max_size=12))
+    def check(records: list[dict[str, Any]]) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            result = via_file(records, Path(folder), tables)
+        check_views(result)
+        expected, storage = D(0), Fraction(0)
+        latest: dict[str, tuple[int, int]] = {}  # name -> (updateTime = createTime here, position): max wins
+        for position, record in enumerate(records):
+            if "name" in record:
+                latest[record["name"]] = max(latest.get(record["name"], (0, -1)),
+                                             (parse_time(record["createTime"]) or 0, position))
+        for position, record in enumerate(records):
+            if "name" in record:
+                if latest[record["name"]][1] != position:
+                    continue
+                entry = tables.find_model(record["model"])
+                tokens = record["usageMetadata"]["totalTokenCount"]
+                start, end = parse_time(record["createTime"]), parse_time(record["expireTime"])
+                assert start is not None and end is not None
+                period = find_period(entry.model, day_of(start))
+                input_price = period.input_mtok
+                tier = tier_for(entry.model, tokens)
+                price = input_price if isinstance(input_price, Decimal) else (
+                    input_price.upper if tier == "upper" else input_price.lower)
+                expected += token_cost(tokens, price)
+                moment = start
+                while moment < end:
+                    piece_end = min(end, start_of(day_of(moment)) + NS_PER_DAY)
+                    rate = find_period(entry.model, day_of(moment)).storage_mtok_hour
+                    assert rate is not None
+                    storage += Fraction(tokens * (piece_end - moment)) * Fraction(rate) / (3600 * 10**15)
+                    moment = piece_end
+            else:
+                usage = record["usageMetadata"]
+                entry = tables.find_model(record["modelVersion"])
+                when = parse_time(record["timestamp"])
+                assert when is not None
+                cost = calc_request(entry.model, find_period(entry.model, day_of(when)),
+                                    usage["promptTokenCount"] + usage["toolUsePromptTokenCount"],
+                                    usage.get("cachedContentTokenCount", 0),
+                                    usage["candidatesTokenCount"] + usage["thoughtsTokenCount"],
+                                    batch=record.get("batch", False))
+                expected += cost.total
+        assert result.total - result.buckets.storage == expected
+        keys = len(result.by_price) * len(_DAYS)
+        assert abs(Fraction(result.buckets.storage) - storage) <= Fraction(keys, 2 * 10**20)
+
+    check()
+
+
+def _iso(ns: int) -> str:
+    from costcalc.usage.times import NS_PER_SECOND, day_of
+
+    seconds = ns // NS_PER_SECOND % 86400
+    return f"{day_of(ns)}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{ns % NS_PER_SECOND:09d}Z"
