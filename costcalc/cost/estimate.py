@@ -91,7 +91,7 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
     no_cache = calc_no_cache(model, period, workload, batch)
     blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates)
     notes = _notes(entry, period, workload, as_of, no_cache.rates, blocker is None)
-    source = describe_source(entry, period, as_of, batch)
+    source = describe_source(entry, period, as_of, batch, no_cache.rates.tier)
     implicit, implicit_blocked = None, None
     if hit_rate is not None:
         implicit_blocked = implicit_blocker(entry, period, workload, as_of, batch)
