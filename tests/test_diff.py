@@ -93,10 +93,10 @@ def test_added_period_removed_model_and_added_model_are_reported(tmp_path: Path,
 def test_model_fields_period_unit_and_metadata(tmp_path: Path, bundled_text: str) -> None:
     changed = _replace_once(bundled_text, "    context_window_tokens: 32768\n", "    context_window_tokens: 65536\n")
     # gemini-1.0-pro's only period: the effective date and first source make the match unique.
-    changed = _replace_once(changed, "- effective: 2024-05-14\n        checked: 2026-11-29\n        confidence: confirmed\n"
-                            "        sources:\n          - {url: \"https://ai.google.dev/gemini-api/docs/changelog\"",
-                            "- effective: 2024-05-14\n        checked: 2026-06-01\n        confidence: confirmed\n"
-                            "        sources:\n          - {url: \"https://ai.google.dev/gemini-api/docs/changelog\"")
+    changed = _replace_once(changed, "- effective: 2024-05-14\n        checked: 2026-11-29\n"
+                            "        confidence: confirmed\n        sources:\n          - {url: \"https://ai.google.dev/gemini-api/docs/changelog\"",
+                            "- effective: 2024-05-14\n        checked: 2026-06-01\n"
+                            "        confidence: confirmed\n        sources:\n          - {url: \"https://ai.google.dev/gemini-api/docs/changelog\"")
     diff = diff_tables(_load(tmp_path, "old.yaml", bundled_text), _load(tmp_path, "new.yaml", changed))
     [platform] = diff.platforms
     [model] = platform.models

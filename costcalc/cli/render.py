@@ -210,7 +210,8 @@ def model_rows(tables: PriceTables, as_of: date, only: str | None = None) -> lis
                 "storage_mtok_hour": period.storage_mtok_hour, "caching": entry.model.caching,
                 "long_context_threshold": entry.model.long_context_threshold,
                 "min_cache_tokens": minimum.tokens if minimum else None, "checked": period.checked,
-                "shutdown": entry.model.shutdown, "source_file": entry.source_file,
+                "shutdown": entry.model.shutdown, "shutdown_approximate": entry.model.shutdown_approximate,
+                "source_file": entry.source_file,
             })
     return rows
 
@@ -234,7 +235,8 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
                  "Checked"):
         table.add_column(name, justify="left" if name in ("Platform", "Model") else "right", no_wrap=True)
     for row in rows:
-        gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""
+        gone = (f" (shut down {dated(row['shutdown'], row['shutdown_approximate'])})"
+                if row["shutdown"] and row["shutdown"] <= as_of else "")
         threshold = row["long_context_threshold"]
         chars = " /1M chars" if row["unit"] == "character" else ""
         table.add_row(

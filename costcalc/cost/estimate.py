@@ -21,6 +21,7 @@ from costcalc.cost.request import (
 )
 from costcalc.cost.results import BreakEven, Estimate, Rates, Workload, to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.prices.confidence import dated
 from costcalc.prices.schema import PricePeriod
 from costcalc.units import format_duration, format_price, format_usd
 
@@ -125,7 +126,8 @@ def _notes(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: d
         notes.append(f"a prompt of {prompt:,} tokens is above {model.long_context_threshold:,}: the whole request "
                      "(fresh input, cached input and output) is billed at the long-context tier")
     if model.shutdown is not None and as_of >= model.shutdown:
-        notes.append(f"{model.id} was shut down on {model.shutdown}; these are the last prices it had")
+        notes.append(f"{model.id} was shut down on {dated(model.shutdown, model.shutdown_approximate)}; these are "
+                     "the last prices it had")
     if cacheable:
         notes.append(f"storage is billed for the lifetime given ({format_duration(workload.ttl_seconds)}); whether "
                      "deleting a cache early stops the meter is disputed, so shorten --ttl to model early deletion")
