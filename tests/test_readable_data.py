@@ -109,3 +109,84 @@ def test_estimate_shows_how_sure_each_figure_is() -> None:
     flash = runner.invoke(app, ["estimate", "--model", "gemini-1.5-flash", "--context", "40000", "--as-of",
                                 str(date(2024, 11, 1))]).stdout
     assert "prices in force from about 2024-10-01" in flash
+
+
+_TABLE = """platform: gemini-api
+models:
+  - id: my-model
+    name: My model
+    context_window: 1048576
+    long_context_threshold: 200000
+    caching: explicit
+    periods:
+      - effective: 2026-01-01
+        effective_approximate: true
+        checked: 2026-11-01
+        confidence: single-source
+        sources: ["https://example.test/prices", {url: "https://example.test/copy", title: "A copy", seen: 2026-02-03}]
+        input_mtok: {lower: "1.00", upper: "2.00"}
+        output_mtok: "8.00"
+        cached_mtok: {lower: "0.10", upper: "0.20"}
+        storage_mtok_hour: "4.00"
+        figure_confidence:
+%s
+"""
+
+
+def _validate(tmp_path: object, entries: str) -> list[str]:
+    from pathlib import Path
+
+    from costcalc.prices.validation import validate_text
+
+    path = Path(str(tmp_path)) / "mine.yaml"
+    _, problems = validate_text(path, _TABLE % entries)
+    return problems
+
+
+def test_a_users_table_states_confidence_per_tier(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from costcalc.prices.confidence import confidence_by_figure, figure_confidence
+    from costcalc.prices.validation import validate_text
+
+    entries = "          - {figure: cached_mtok, tier: upper, confidence: derived, rule: 10% of input}"
+    assert _validate(tmp_path, entries) == []
+    price_file, _ = validate_text(Path(str(tmp_path)) / "m.yaml", _TABLE % entries)
+    assert price_file is not None
+    [model] = price_file.models
+    [period] = model.periods
+    assert model.context_window_tokens == 1_048_576  # the older field name still loads
+    assert [s.title for s in period.source_records()] == [None, "A copy"]
+    # 0.20 = 10% of the upper input 2.00; the lower tier keeps the period's level.
+    assert figure_confidence(period, "cached_mtok", "upper") == "derived: 10% of input"
+    assert figure_confidence(period, "cached_mtok", "lower") == "single-source"
+    assert confidence_by_figure(period)["cached_mtok"] == "single-source / derived: 10% of input"
+    assert confidence_by_figure(period)["input_mtok"] == "single-source"
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("{figure: cached_mtok, confidence: derived}", "a derived figure needs its rule"),
+    ("{figure: batch_input_mtok, confidence: confirmed}", "batch_input_mtok is not set in this period"),
+    ("{figure: output_mtok, tier: lower, confidence: confirmed}", "output_mtok is a flat price; remove `tier`"),
+    ("{figure: input_mtok, confidence: confirmed, rule: half}", "only a derived figure has a rule"),
+    ("{figure: input_mtok, confidence: sure}", "Input should be 'confirmed'"),
+])
+def test_confidence_statements_that_cannot_be_shown_are_refused(tmp_path: object, entry: str, message: str) -> None:
+    problems = _validate(tmp_path, f"          - {entry}")
+    assert len(problems) == 1 and message in problems[0], problems
+    assert ":19:" in problems[0]  # the line of the offending entry
+
+
+def test_prices_json_shows_confidence_and_estimated_dates() -> None:
+    import json
+
+    result = runner.invoke(app, ["prices", "gemini-1.5-flash", "--history", "--format", "json"])
+    shown = json.loads(result.stdout)["confidence_shown"]
+    # The caching-launch period: lower cached single-source ($0.0875), upper derived (0.175 = 25% of 0.70).
+    assert shown[1] == {"effective": "2024-06-18", "figures": {
+        "input_mtok": "confirmed", "output_mtok": "confirmed",
+        "cached_mtok": "single-source / derived: 25% of input", "storage_mtok_hour": "single-source"}}
+    assert shown[2]["effective"] == "about 2024-10-01"
+    table = runner.invoke(app, ["prices", "gemini-1.5-flash", "--history"]).stdout
+    assert "figures that differ: cached (lower tier) single-source; cached (upper tier) derived: 25% of input" in table
+    assert "Retired or delisted: about 2025-09-24" in table
