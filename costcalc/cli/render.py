@@ -230,17 +230,18 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
         _console.print(f"No model had a price on {as_of}; try a later --as-of.", markup=False)
         return
     table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens, or per 1M characters where marked; "
-                  "lower / upper tier)", show_edge=False)
+                  "lower / upper tier; ~ before a date: approximate)", show_edge=False)
     for name in ("Platform", "Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache",
                  "Checked"):
         table.add_column(name, justify="left" if name in ("Platform", "Model") else "right", no_wrap=True)
     for row in rows:
-        gone = (f" (shut down {dated(row['shutdown'], row['shutdown_approximate'])})"
+        gone = (f" (shut down {_short_date(row['shutdown'], row['shutdown_approximate'])})"
                 if row["shutdown"] and row["shutdown"] <= as_of else "")
         threshold = row["long_context_threshold"]
         chars = " /1M chars" if row["unit"] == "character" else ""
         table.add_row(
-            row["platform"], escape(f"{row['model']}{gone}"), dated(row["effective"], row["effective_approximate"]),
+            row["platform"], escape(f"{row['model']}{gone}"),
+            _short_date(row["effective"], row["effective_approximate"]),
             _price(row["input_mtok"]) + chars,
             _price(row["output_mtok"]),
             _price(row["cached_mtok"]), _price(row["storage_mtok_hour"]),
@@ -248,6 +249,11 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
             f"{row['min_cache_tokens']:,}" if row["min_cache_tokens"] else _DASH, str(row["checked"]),
         )
     _console.print(table)
+
+
+def _short_date(day: date, approximate: bool) -> str:
+    """`~2024-10-01` for an estimated date, where a table column has no room for "about"."""
+    return f"~{day}" if approximate else str(day)
 
 
 def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str | None = None) -> None:
