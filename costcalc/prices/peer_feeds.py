@@ -31,7 +31,7 @@ FeedFormat = Literal["litellm", "genai-prices"]
 PEER_NAMES: dict[str, str] = {"litellm": "LiteLLM", "genai-prices": "genai-prices"}
 
 # LiteLLM's per-token fields, by the PeerPrices figure they give. Tiers are `<field>_above_<N>k_tokens`, and for a
-# batch field `<standard field>_above_<N>k_tokens_batches` (e.g. `cache_read_input_token_cost_above_200k_tokens_batches`).
+# batch field `<standard field>_above_<N>k_tokens_batches` (`cache_read_input_token_cost_above_200k_tokens_batches`).
 _LITELLM_FIELDS = {"input": "input_cost_per_token", "output": "output_cost_per_token",
                    "cached": "cache_read_input_token_cost", "batch_input": "input_cost_per_token_batches",
                    "batch_output": "output_cost_per_token_batches",
