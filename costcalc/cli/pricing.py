@@ -89,3 +89,12 @@ def check(against: Annotated[Path, typer.Option("--against", help="A peer's feed
         render_check(report, every_figure)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@pricing_app.command()
+@user_errors
+def schema() -> None:
+    """Print the JSON Schema of a price table file (field descriptions included), for editors and validators."""
+    from costcalc.prices.json_schema import schema_text
+
+    sys.stdout.write(schema_text())
