@@ -435,3 +435,14 @@ def test_names_in_another_order_match_generally(tables: PriceTables, tmp_path: P
         ("gemini-1.5-pro", "gemini-pro-1.5"), ("gemini-2.5-flash", "flash-gemini-2.5"),
         ("gemini-3.5-flash-lite", "gemini-flash-3.5-lite")}
     assert report.unmatched_feed_models == 1  # gemini-flash: no costcalc id has exactly those parts
+
+
+def test_all_lists_agreeing_figures_too() -> None:
+    base = ["pricing", "check", "--as-of", "2026-11-29", "--against", str(FIXTURES / "litellm_clean.json")]
+    quiet, every = CliRunner().invoke(app, base), CliRunner().invoke(app, [*base, "--all"])
+    assert quiet.exit_code == every.exit_code == 0
+    assert "│ agree" not in quiet.stdout
+    row = next(line for line in every.stdout.splitlines() if "gemini-2.5-pro" in line and "batch_cached_mtok.upper"
+               in line)
+    assert row.count("$0.25") == 2 and row.rstrip().endswith("agree")  # 2.5e-07 per token x 1e6 = 0.25 per 1M
+    assert every.stdout.count("│ agree") == 43  # every figure of the clean feed agrees
