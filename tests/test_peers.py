@@ -130,14 +130,16 @@ def test_genai_prices_fixtures_have_genai_prices_own_shape() -> None:
     load = getattr(types, "_providers_from_raw", None)
     if load is None:
         pytest.skip("this genai-prices has no _providers_from_raw")
-    for name in ("genai_prices_clean.json", "genai_prices_planted.json"):
+    for name in ("genai_prices_clean.json", "genai_prices_planted.json", "genai_prices_real.json"):
         google = next(p for p in load(json.loads((FIXTURES / name).read_text())) if p.id == "google")
         for theirs in google.models:
             when = datetime(2026, 11, 29, tzinfo=timezone.utc)
             standard, batch = theirs.get_prices(when), theirs.get_prices(when, {"processing": "batch"})
             ours = _peer(name, theirs.id).prices_on(TODAY)
             for mine, field_name, source in ((ours.input, "input_mtok", standard), (ours.cached, "cache_read_mtok",
-                                             standard), (ours.batch_input or ours.input, "input_mtok", batch)):
+                                             standard), (ours.batch_input or ours.input, "input_mtok", batch),
+                                             (ours.batch_cached or ours.cached, "cache_read_mtok", batch),
+                                             (ours.batch_output or ours.output, "output_mtok", batch)):
                 value = getattr(source, field_name)
                 expected = getattr(value, "base", value)
                 assert (mine.base if mine else None) == expected, (name, theirs.id, field_name)
