@@ -3,7 +3,8 @@
 In order, each step only for feed models the earlier ones left unpaired:
 
 1. the feed's name (without `gemini/`, `vertex_ai/`, `models/`) is a costcalc id or alias;
-2. genai-prices' match rule for the model accepts exactly one costcalc id no feed model claimed yet;
+2. genai-prices' match rule for the model accepts the id or an alias of exactly one costcalc model no feed model
+   claimed yet;
 3. the name has the same dash-separated parts as exactly one costcalc id or alias, in another order: genai-prices
    writes `gemini-flash-1.5-8b` and `gemini-pro-1.5` for `gemini-1.5-flash-8b` and `gemini-1.5-pro`.
 
@@ -38,7 +39,8 @@ def match_models(tables: PriceTables, peers: list[PeerModel]) -> Matches:
             continue
         rule = peer.matches
         candidates = [entry for entry in tables.models(peer.platform)
-                      if (entry.platform, entry.model.id) not in claimed and rule(entry.model.id.lower())]
+                      if (entry.platform, entry.model.id) not in claimed
+                      and any(rule(name.lower()) for name in (entry.model.id, *entry.model.aliases))]
         if len(candidates) == 1:
             found[i] = candidates[0]
             claimed.add((peer.platform, candidates[0].model.id))
