@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from costcalc import CostcalcError, PriceTables, PricingFileError
 from costcalc.cli.app import app
+from costcalc.cost.request import find_period
 from costcalc.cost.results import to_jsonable
 from costcalc.prices.peer_check import CheckReport, check_against, render_check
 from costcalc.prices.peer_feeds import PeerModel, PeerPrice, PeerPrices, load_feed
@@ -348,11 +349,22 @@ def _figures(report: CheckReport, model: str, peer_name: str | None = None) -> d
             if f.model == model and (peer_name is None or f.peer_name == peer_name)}
 
 
+def _ours(tables: PriceTables, model: str, field_name: str) -> Decimal | None:
+    """costcalc's flat figure on TODAY, read from the tables (other helpers may add figures the feeds have)."""
+    value = getattr(find_period(tables.find_model(model, "gemini-api").model, TODAY), field_name)
+    assert value is None or isinstance(value, Decimal)
+    return value
+
+
+def _expected(ours: Decimal | int | None, peer: Decimal | int) -> tuple[Any, Any, str]:
+    return ours, peer, "missing" if ours is None else ("agree" if ours == peer else "differ")
+
+
 def test_real_litellm_batch_cached_reasoning_and_counts(tables: PriceTables) -> None:
     report = _check(tables, "litellm_real.json")
     flash = _figures(report, "gemini-3.5-flash", "gemini/gemini-3.5-flash")
-    # cache_read_input_token_cost_batches 7.5e-08 per token x 1,000,000 = $0.075 per 1M; costcalc has none.
-    assert flash["batch_cached_mtok"] == (None, D("0.075"), "missing")
+    # cache_read_input_token_cost_batches 7.5e-08 per token x 1,000,000 = $0.075 per 1M.
+    assert flash["batch_cached_mtok"] == _expected(_ours(tables, "gemini-3.5-flash", "batch_cached_mtok"), D("0.075"))
     # input_cost_per_token_batches 7.5e-07 -> 0.75, output_cost_per_token_batches 4.5e-06 -> 4.5
     assert flash["batch_input_mtok"] == (D("0.75"), D("0.75"), "agree")
     assert flash["batch_output_mtok"] == (D("4.50"), D("4.5"), "agree")
@@ -361,18 +373,23 @@ def test_real_litellm_batch_cached_reasoning_and_counts(tables: PriceTables) -> 
     assert flash["min_cache_tokens"] == (4096, 4096, "agree")  # prompt_cache_min_tokens
     assert flash["context_window_tokens"] == (1_048_576, 1_048_576, "agree")  # max_input_tokens
     argon = _figures(report, "gemini-4-argon")
-    assert argon["batch_cached_mtok"] == (None, D("0.05"), "missing")  # 5e-08 per token
+    # 5e-08 per token -> 0.05 per 1M
+    assert argon["batch_cached_mtok"] == _expected(_ours(tables, "gemini-4-argon", "batch_cached_mtok"), D("0.05"))
     assert argon["min_cache_tokens"] == (4096, 4096, "agree")  # written 4096.0 in the feed
-    assert argon["context_window_tokens"] == (None, 1_048_576, "missing")
+    assert argon["context_window_tokens"][1:] == (1_048_576, "missing" if argon["context_window_tokens"][0] is None
+                                                  else "agree")
     pro = _figures(report, "gemini-2.5-pro")
     # cache_read_input_token_cost_above_200k_tokens_batches 2.5e-07 -> 0.25, costcalc's upper batch cached tier
     assert pro["batch_cached_mtok.upper"] == (D("0.25"), D("0.25"), "agree")
     assert pro["batch_output_mtok.upper"] == (D("7.50"), D("7.5"), "agree")  # ..._above_200k_tokens_batches 7.5e-06
     assert "reasoning_output_mtok" not in pro  # the feed states none for 2.5 Pro: nothing to compare
-    # 3.5 Flash-Lite's batch prices are only in the feed: 1.5e-07 -> 0.15 and 1.25e-06 -> 1.25.
+    # 3.5 Flash-Lite's batch prices in the feed: 1.5e-07 -> 0.15 and 1.25e-06 -> 1.25, compared whether or not
+    # costcalc has them (a price only the peer has is `missing`).
     lite = _figures(report, "gemini-3.5-flash-lite")
-    assert (lite["batch_input_mtok"], lite["batch_output_mtok"]) == ((None, D("0.15"), "missing"),
-                                                                   (None, D("1.25"), "missing"))
+    assert lite["batch_input_mtok"] == _expected(_ours(tables, "gemini-3.5-flash-lite", "batch_input_mtok"),
+                                                 D("0.15"))
+    assert lite["batch_output_mtok"] == _expected(_ours(tables, "gemini-3.5-flash-lite", "batch_output_mtok"),
+                                                  D("1.25"))
     assert report.nothing_compared is None and not report.ok
 
 
@@ -393,7 +410,8 @@ def test_real_genai_prices_names_in_another_order_are_matched(tables: PriceTable
     flash = _figures(report, "gemini-3.5-flash")
     assert flash["batch_input_mtok"] == (D("0.75"), None, "missing")
     # gemini-4-argon's batch variant that started 2026-10-14 names cache_read_mtok 0.05.
-    assert _figures(report, "gemini-4-argon")["batch_cached_mtok"] == (None, D("0.05"), "missing")
+    assert _figures(report, "gemini-4-argon")["batch_cached_mtok"] == _expected(
+        _ours(tables, "gemini-4-argon", "batch_cached_mtok"), D("0.05"))
 
 
 def test_every_disagreement_is_a_compared_figure_and_json_lists_them(tables: PriceTables) -> None:
@@ -410,8 +428,10 @@ def test_every_disagreement_is_a_compared_figure_and_json_lists_them(tables: Pri
         data = to_jsonable(report)
         entry = next(f for f in data["compared_figures"] if f["field"] == "batch_cached_mtok"
                      and f["model"] == "gemini-4-argon")
+        ours = _ours(tables, "gemini-4-argon", "batch_cached_mtok")
         assert entry == {"platform": "gemini-api", "model": "gemini-4-argon", "peer_name": entry["peer_name"],
-                         "field": "batch_cached_mtok", "ours": None, "peer": "0.05", "status": "missing"}
+                         "field": "batch_cached_mtok", "ours": None if ours is None else to_jsonable(ours),
+                         "peer": "0.05", "status": _expected(ours, D("0.05"))[2]}
 
 
 def test_a_feed_with_nothing_to_compare_says_so_in_words(tables: PriceTables) -> None:
