@@ -1,4 +1,7 @@
-"""The workload answer: cost without and with an explicit cache, savings and break-even."""
+"""The workload answer: cost without and with an explicit cache, savings and break-even.
+
+Rules: docs/billing-rules.md ("Creation", "Storage", "Break-even", "Batch").
+"""
 
 from __future__ import annotations
 
