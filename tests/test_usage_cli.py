@@ -58,7 +58,7 @@ def test_table_view() -> None:
     assert "19 records read: 8 responses, 3 caches (5 cache records, 2 superseded), 6 bad" in out
     assert "Total ≈$1.977645 · without caching $1.225625 · extra cost of caching ≈$0.75202" in out
     assert "gemini-2.5-pro from 2025-10-08, long-context tier: (fresh 5,005 × $2.50 + cached 257,955 × $0.25" in out
-    assert f"  {SMALL}:16: no_cached_price: gemini-4-argon has no batch cached-token price on 2026-12-15" in out
+    assert f"  {SMALL}:16: no_cached_price: gemini-2.5-flash has no cached-token price on 2025-05-01" in out
 
 
 def test_stdin_and_csv() -> None:
