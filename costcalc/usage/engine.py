@@ -194,7 +194,9 @@ class UsageBiller:
             all_utc = UTC_TIMES.fullmatch("\n".join(stamps) + "\n") is not None  # type: ignore[arg-type]
         except TypeError:  # a record without a time
             all_utc = False
-        for position, record in enumerate(records):
+        position = -1
+        for record in records:
+            position += 1
             usage = record.usage
             stamp = record.timestamp
             if stamp is None:
@@ -202,20 +204,20 @@ class UsageBiller:
             if usage is None or stamp is None or record.name is not None or not (all_utc or UTC_TIME.fullmatch(stamp)):
                 slow.append(position)
                 continue
-            memo = (record.model_version, stamp[:10], record.batch)
-            prices = known.get(memo)
+            prices = known.get((record.model_version, stamp[:10], record.batch))
             if prices is None:
-                prices = self._prices_for(memo)
+                prices = self._prices_for((record.model_version, stamp[:10], record.batch))
                 if prices is None:
                     slow.append(position)
                     continue
+            threshold, lower, upper, cached_priced = prices
             prompt = usage.prompt or 0
             cached = usage.cached or 0
-            if cached and (cached > prompt or not prices[3]):
+            if cached and (cached > prompt or not cached_priced):
                 slow.append(position)
                 continue
             tool_use = usage.tool_use or 0
-            cell = prices[2] if prompt + tool_use > prices[0] else prices[1]
+            cell = upper if prompt + tool_use > threshold else lower
             cell[RESPONSES] += 1
             cell[FRESH] += prompt - cached + tool_use
             cell[CACHED] += cached
