@@ -473,3 +473,37 @@ def _iso(ns: int) -> str:
 
     seconds = ns // NS_PER_SECOND % 86400
     return f"{day_of(ns)}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}.{ns % NS_PER_SECOND:09d}Z"
+
+
+def test_a_big_log_billed_in_parallel_parts_matches_one_pass(tables: PriceTables, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from costcalc.usage import parallel
+
+    records: list[str] = []
+    for number in range(3000):
+        if number % 97 == 5:
+            records.append('{"broken": ')  # a malformed line in every part
+        elif number % 250 == 7:  # caches whose versions fall in different parts
+            name = f"p{number % 3}"
+            records.append(json.dumps(cache(name, "gemini-2.5-flash", 10_000 + number, "2026-03-10T10:00:00Z",
+                                            "2026-03-10T11:00:00Z", updateTime=f"2026-03-10T10:{number % 60:02d}:00Z")))
+        else:
+            records.append(json.dumps(response("gemini-2.5-flash", f"2026-03-{10 + number % 3}T12:00:00Z",
+                                               1_000 + number, number % 500, number % 7)))
+    log = tmp_path / "big.jsonl"
+    log.write_text("\n".join(records) + "\n" + records[1][:20])  # and a truncated last line
+    monkeypatch.setenv("COSTCALC_BILL_WORKERS", "1")
+    one_pass = bill([log], tables=tables)
+    monkeypatch.setattr(parallel, "PART_MIN_BYTES", 1)
+    monkeypatch.setenv("COSTCALC_BILL_WORKERS", "3")
+    assert parallel.workers_for(log) == 3
+    assert bill([log], tables=tables).to_json() == one_pass.to_json()
+    assert [b.line for b in one_pass.bad_records][:3] == [6, 103, 200]  # 1-based: number 5, 102, 199
+    assert one_pass.bad_records[-1].code == "truncated_last_line"
+    with pytest.raises(BadUsageRecord, match=r"big.jsonl:6: not valid JSON"):
+        bill([log], tables=tables, strict=True)
+    monkeypatch.setenv("COSTCALC_BILL_WORKERS", "many")
+    from costcalc.errors import CostcalcError
+
+    with pytest.raises(CostcalcError, match="COSTCALC_BILL_WORKERS must be a whole number"):
+        bill([log], tables=tables)

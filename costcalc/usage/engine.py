@@ -11,6 +11,7 @@ model...) is handed to the reference reading in `records`/`caches`, which decide
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -19,10 +20,10 @@ import msgspec
 
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
-from costcalc.usage.caches import CacheLedger, bill_cache, cache_version
+from costcalc.usage.caches import CacheLedger, CacheVersion, bill_cache, cache_version
 from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
-from costcalc.usage.reader import Block, blocks, display_name
+from costcalc.usage.reader import STDIN, Block, blocks, display_name
 from costcalc.usage.records import MAX_COUNT, kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
 from costcalc.usage.times import UTC_TIME, UTC_TIMES
@@ -60,6 +61,19 @@ _decode_any = msgspec.json.decode
 _FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
 
 
+@dataclass(frozen=True)
+class BillPart:
+    """What one biller read from a byte range of a file, before cache pricing."""
+
+    counts: CountTable
+    lines: int
+    """Non-empty lines read."""
+    bad: list[BadRecord]
+    """In line order, numbered from 1 at the range's start."""
+    cache_versions: list[CacheVersion]
+    """Every well-formed cache record, in line order, numbered likewise."""
+
+
 class BadUsageRecord(CostcalcError):
     """Raised under `strict`: the first record that cannot be billed."""
 
@@ -91,10 +105,39 @@ class UsageBiller:
 
     # ----------------------------------------------------------------- input
     def read(self, source: str | Path) -> None:
-        """Every line of a log file (plain or .gz) or of standard input (`-`)."""
+        """Every line of a log file (plain or .gz) or of standard input (`-`); a big plain file is cut into
+        byte ranges billed on several CPU cores (`costcalc.usage.parallel`), with the same result."""
         index = self._source(display_name(source))
-        for block in blocks(source):
+        if str(source) != STDIN:
+            from costcalc.usage.parallel import read_in_parallel, workers_for
+
+            workers = workers_for(Path(source))
+            if workers > 1:
+                read_in_parallel(self, Path(source), index, workers)
+                return
+        self.read_range(source, index)
+
+    def read_range(self, source: str | Path, index: int, start: int = 0, stop: int | None = None) -> int:
+        """Bytes [start, stop) of a log (the whole log by default); returns how many lines they hold."""
+        lines = 0
+        for block in blocks(source, start=start, stop=stop):
             self.add_block(block, index)
+            lines += block.newlines + 1
+        return lines
+
+    def part(self) -> BillPart:
+        """What this biller read, for a biller that merges parts of one file (see `merge`)."""
+        return BillPart(self._counts, self._lines, [record for _, record in self._bad], self._ledger.versions)
+
+    def merge(self, part: BillPart, source: int, line_offset: int) -> None:
+        """Add a part read from later bytes of source `source`; its line numbers are shifted by `line_offset`.
+        Parts merged in file order give exactly the bill of one pass (sums, ordered bad records and versions)."""
+        self._counts.merge(part.counts)
+        self._lines += part.lines
+        for record in part.bad:
+            self._record_bad(source, record.line + line_offset, RecordError(record.code, record.reason))
+        for version in part.cache_versions:
+            self._ledger.add(replace(version, source=source, line=version.line + line_offset))
 
     def add(self, record: Mapping[str, Any], *, source: str = "<records>", line: int | None = None) -> None:
         """One record as parsed JSON (a dict)."""
@@ -119,8 +162,8 @@ class UsageBiller:
         except msgspec.DecodeError:
             self._lines += 1
             # Not fatal even under strict: the logger is probably still writing this line.
-            self._bad.append((source, BadRecord(self._files[source], block.first_line, "truncated_last_line",
-                                                "truncated last line (the log is still being written?); not billed")))
+            self._record_bad(source, block.first_line, RecordError(
+                "truncated_last_line", "truncated last line (the log is still being written?); not billed"))
             return
         self._lines += 1
         self._add_object(parsed, source, block.first_line)
@@ -264,7 +307,7 @@ class UsageBiller:
 
     def _record_bad(self, source: int, line: int, error: RecordError) -> None:
         record = BadRecord(self._files[source], line, error.code, error.reason)
-        if self.strict:
+        if self.strict and error.code != "truncated_last_line":
             raise BadUsageRecord(_strict_message(record))
         self._bad.append((source, record))
 

@@ -71,17 +71,22 @@ def open_log(source: str | Path) -> IO[bytes]:
         raise CostcalcError(f"{path}: cannot read the log: {error.strerror or error}") from None
 
 
-def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
-    """The log's lines in blocks of about `block_bytes`."""
+def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
+           stop: int | None = None) -> Iterator[Block]:
+    """The log's lines in blocks of about `block_bytes`; for a plain file, only bytes [start, stop), which must
+    begin at a line start (line numbers then count from 1 at `start`)."""
     name = display_name(source)
     stream = open_log(source)
     carry = b""
     next_line = 1
-    first = True
+    first = start == 0
+    if start:
+        stream.seek(start)
+    left = -1 if stop is None else stop - start
     try:
         while True:
             try:
-                chunk = stream.read(block_bytes)
+                chunk = stream.read(block_bytes if left < 0 else min(block_bytes, left))
             except (OSError, EOFError, zlib.error) as error:
                 raise CostcalcError(f"{name}: cannot read the log ({error}); is it a complete gzip file?") from None
             if first and chunk.startswith(b"\xef\xbb\xbf"):
@@ -89,6 +94,8 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block
             first = False
             if not chunk:
                 break
+            if left >= 0:
+                left -= len(chunk)
             data = carry + chunk
             end = data.rfind(b"\n")
             if end < 0:
