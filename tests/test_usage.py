@@ -507,3 +507,42 @@ def test_a_big_log_billed_in_parallel_parts_matches_one_pass(tables: PriceTables
 
     with pytest.raises(CostcalcError, match="COSTCALC_BILL_WORKERS must be a whole number"):
         bill([log], tables=tables)
+
+
+def test_batch_time_check_agrees_with_the_regular_expression() -> None:
+    import random
+
+    from costcalc.usage.times import UTC_TIMES, all_utc_times
+
+    rng = random.Random(7)
+
+    def stamp() -> str:
+        text = (f"{rng.randint(1990, 2030):04d}-{rng.randint(0, 13):02d}-{rng.randint(0, 32):02d}"
+                f"{rng.choice('Tt x')}{rng.randint(0, 29):02d}:{rng.randint(0, 65):02d}:{rng.randint(0, 65):02d}")
+        if rng.random() < 0.7:
+            text += "." + "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 10)))
+        return text + rng.choice("Zz+")
+
+    for _ in range(3000):  # batches of one format with random digits (the fast case), and mixed ones
+        base = stamp()
+        stamps = [base] + [stamp() if rng.random() < 0.2 else
+                           "".join(rng.choice("0123456789") if c.isdigit() else c for c in base)
+                           for _ in range(rng.randint(0, 5))]
+        assert all_utc_times(stamps) == (UTC_TIMES.fullmatch("".join(s + "\n" for s in stamps)) is not None)
+
+
+def test_reader_blocks_keep_lines_whole_across_small_buffers(tmp_path: Path) -> None:
+    from costcalc.usage.reader import blocks
+
+    lines = [f'{{"n": {n}, "pad": "{"x" * (n * 7 % 50)}"}}' for n in range(40)]
+    log = tmp_path / "lines.jsonl"
+    log.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n" + b'{"tail": ')  # BOM, unterminated end
+    seen: list[tuple[int, bytes]] = []
+    for block in blocks(log, block_bytes=16):  # most lines are longer than the buffer: it grows
+        seen.extend((block.first_line + offset, line) for offset, line in enumerate(block.lines))
+        assert block.unterminated_last == (block.data == b'{"tail": ')
+    assert seen == [(n + 1, line.encode()) for n, line in enumerate(lines)] + [(41, b'{"tail": ')]
+    middle = len(lines[0]) + 1 + 3  # bytes [start, stop) of lines 2 and 3 (after the BOM and line 1)
+    stop = middle + len(lines[1]) + len(lines[2]) + 2
+    ranged = [b.data for b in blocks(log, block_bytes=16, start=middle, stop=stop)]
+    assert b"\n".join(ranged) == f"{lines[1]}\n{lines[2]}".encode()

@@ -26,7 +26,7 @@ from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.reader import STDIN, Block, blocks, display_name
 from costcalc.usage.records import MAX_COUNT, kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
-from costcalc.usage.times import UTC_TIME, UTC_TIMES
+from costcalc.usage.times import UTC_TIME, all_utc_times
 
 _Count = Optional[Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]]
 
@@ -152,7 +152,7 @@ class UsageBiller:
 
     def add_block(self, block: Block, source: int) -> None:
         if not block.unterminated_last:
-            self._add_data(block.data, source, block.first_line, block.newlines)
+            self._add_data(block.buffer, block.end, source, block.first_line, block.newlines)
             return
         last = block.data
         if not last.strip():
@@ -196,25 +196,26 @@ class UsageBiller:
             self._files.append(name)
         return self._files.index(name)
 
-    def _add_data(self, data: bytes, source: int, first_line: int, newlines: int) -> None:
-        """Whole lines. One decode call for the block when every line is a single object on its own line."""
+    def _add_data(self, buffer: bytes | bytearray, end: int, source: int, first_line: int, newlines: int) -> None:
+        """Whole lines `buffer[:end]`. One decode call when every line is a single object on its own line."""
         # Every newline sits between "}" and "{", and there are no blank lines: no JSON value can span a line
         # (inside a value, "}" is never followed by "{", and strings hold no raw newline), so when the decoder
         # finds as many values as lines, value i is line i.
-        if data.startswith(b"{") and data.endswith(b"}") and data.count(b"}\n{") == newlines:
+        if buffer.startswith(b"{") and buffer.endswith(b"}", 0, end) and buffer.count(b"}\n{", 0, end) == newlines:
             try:
-                records = _decode_lines(data)
+                with memoryview(buffer) as view, view[:end] as lines_view:
+                    records = _decode_lines(lines_view)
             except msgspec.DecodeError:
                 records = []
             if len(records) == newlines + 1:
                 self._lines += len(records)
                 slow = self._fast(records)
                 if slow:
-                    lines = data.split(b"\n")
+                    lines = bytes(buffer[:end]).split(b"\n")
                     for position in slow:
                         self._slow_line(lines[position], source, first_line + position, counted=True)
                 return
-        self._add_lines(data.split(b"\n"), source, first_line)
+        self._add_lines(bytes(buffer[:end]).split(b"\n"), source, first_line)
 
     def _add_lines(self, lines: list[bytes], source: int, first_line: int) -> None:
         """Line by line, in order: typed where possible, else the reference reading."""
@@ -233,8 +234,8 @@ class UsageBiller:
         slow = []
         known = self._fast_prices
         try:
-            stamps = [r.timestamp if r.timestamp is not None else r.create_time for r in records]
-            all_utc = UTC_TIMES.fullmatch("\n".join(stamps) + "\n") is not None  # type: ignore[arg-type]
+            all_utc = all_utc_times([r.timestamp if r.timestamp is not None else r.create_time  # type: ignore[misc]
+                                     for r in records])
         except TypeError:  # a record without a time
             all_utc = False
         position = -1

@@ -26,16 +26,22 @@ STDIN = "-"
 
 @dataclass(frozen=True)
 class Block:
-    """Consecutive lines of one file."""
+    """Consecutive lines of one file: `buffer[:end]`. The buffer is reused: use a block before the next one."""
 
-    data: bytes
-    """Whole lines joined by newlines, without the last one's newline; may include empty lines."""
+    buffer: bytes | bytearray
+    end: int
+    """`buffer[:end]` is whole lines joined by newlines, without the last one's newline; may include empty
+    lines."""
     first_line: int
     """Line number (from 1) of the first line."""
     newlines: int
     """Newlines inside `data` (one less than its lines)."""
     unterminated_last: bool
     """The block is the file's last line, and it has no newline: a log still being written."""
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.buffer[: self.end])
 
     @property
     def lines(self) -> list[bytes]:
@@ -66,7 +72,7 @@ def open_log(source: str | Path) -> IO[bytes]:
     try:
         if path.name.endswith(".gz"):
             return cast(IO[bytes], gzip.open(path, "rb"))
-        return path.open("rb")
+        return path.open("rb", buffering=0)  # whole blocks are read into our own buffer
     except OSError as error:
         raise CostcalcError(f"{path}: cannot read the log: {error.strerror or error}") from None
 
@@ -74,10 +80,14 @@ def open_log(source: str | Path) -> IO[bytes]:
 def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
            stop: int | None = None) -> Iterator[Block]:
     """The log's lines in blocks of about `block_bytes`; for a plain file, only bytes [start, stop), which must
-    begin at a line start (line numbers then count from 1 at `start`)."""
+    begin at a line start (line numbers then count from 1 at `start`).
+
+    Reads into one reused buffer (no copy per block); a line longer than the buffer grows it.
+    """
     name = display_name(source)
     stream = open_log(source)
-    carry = b""
+    buffer = bytearray(block_bytes)
+    filled = 0  # bytes of an unfinished line kept at the start of the buffer
     next_line = 1
     first = start == 0
     if start:
@@ -85,31 +95,37 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
     left = -1 if stop is None else stop - start
     try:
         while True:
-            try:
-                chunk = stream.read(block_bytes if left < 0 else min(block_bytes, left))
-            except (OSError, EOFError, zlib.error) as error:
-                raise CostcalcError(f"{name}: cannot read the log ({error}); is it a complete gzip file?") from None
-            if first and chunk.startswith(b"\xef\xbb\xbf"):
-                chunk = chunk[3:]  # a byte-order mark from a Windows editor
-            first = False
-            if not chunk:
-                break
-            if left >= 0:
-                left -= len(chunk)
-            data = carry + chunk
-            end = data.rfind(b"\n")
-            if end < 0:
-                carry = data
-                if len(carry) > MAX_LINE_BYTES:
+            if filled == len(buffer):
+                if filled > MAX_LINE_BYTES:
                     raise CostcalcError(f"{name}:{next_line}: a line longer than {MAX_LINE_BYTES >> 20} MB; "
                                         "is this a JSON Lines log (one record per line)?")
+                buffer.extend(bytes(len(buffer)))
+            room = len(buffer) - filled if left < 0 else min(len(buffer) - filled, left)
+            try:
+                with memoryview(buffer) as view:
+                    count = stream.readinto(view[filled: filled + room])  # type: ignore[attr-defined]
+            except (OSError, EOFError, zlib.error) as error:
+                raise CostcalcError(f"{name}: cannot read the log ({error}); is it a complete gzip file?") from None
+            if not count:
+                break
+            if left >= 0:
+                left -= count
+            total = filled + count
+            if first and buffer.startswith(b"\xef\xbb\xbf"):
+                buffer[: total - 3] = buffer[3:total]  # a byte-order mark from a Windows editor
+                total -= 3
+            first = False
+            end = buffer.rfind(b"\n", filled, total)
+            if end < 0:
+                filled = total
                 continue
-            carry = data[end + 1:]
-            newlines = data.count(b"\n", 0, end)
-            yield Block(data[:end], next_line, newlines, False)
+            newlines = buffer.count(b"\n", 0, end)
+            yield Block(buffer, end, next_line, newlines, False)
             next_line += newlines + 1
-        if carry:
-            yield Block(carry, next_line, 0, True)
+            filled = total - end - 1
+            buffer[:filled] = buffer[end + 1: total]
+        if filled:
+            yield Block(bytes(buffer[:filled]), filled, next_line, 0, True)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
