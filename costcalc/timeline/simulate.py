@@ -157,6 +157,8 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     optimal_total = reference.total if reference is not None else None
     table = tuple(_with_excess(row, optimal_total) for row in rows.values())
     runnable = [row for row in table if row.total is not None and row.strategy != "optimal"]
+    if not runnable:  # only optimal was asked for (or nothing else could run): it is then the cheapest listed
+        runnable = [row for row in table if row.total is not None]
     if not runnable:
         raise CostcalcError("no strategy could be priced; add none to --strategies")
     cheapest = min(runnable, key=lambda row: row.total or Decimal(0)).strategy
