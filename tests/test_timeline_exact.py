@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from costcalc import PricedModel, PriceTables
 from costcalc.timeline.simulate import simulate
-from costcalc.timeline.traffic import TimelineRow, timeline_from_rows
+from costcalc.timeline.models import TimelineRow
+from costcalc.timeline.traffic import timeline_from_rows
 
 AS_OF = date(2026, 1, 15)  # 2.5 Pro: input 1.25/2.50, cached 0.125/0.25, output 10/15, storage 4.50
 M = 1_000_000

@@ -55,10 +55,10 @@ def _run(model: str, context: str | None, prompt: str | None, output: str | None
          ttls: str | None, hit_rate: str) -> Simulation:
     from costcalc.cost.implicit import parse_hit_rate
     from costcalc.timeline.simulate import DEFAULT_TTLS, simulate
-    from costcalc.timeline.traffic import TrafficWorkload, read_timeline
+    from costcalc.timeline.traffic import Defaults, read_timeline
 
     entry = load(pricing).find_model(model, check_platform(platform))
-    workload = TrafficWorkload(
+    workload = Defaults(
         context_tokens=None if context is None else parse_count(context, "--context"),
         prompt_tokens=0 if prompt is None else parse_count(prompt, "--prompt"),
         output_tokens=0 if output is None else parse_count(output, "--output"))

@@ -12,7 +12,7 @@ import numpy as np
 
 from costcalc.errors import CostcalcError
 from costcalc.timeline.timestamps import MICROS
-from costcalc.timeline.traffic import Timeline, TrafficWorkload, build_timeline
+from costcalc.timeline.traffic import Timeline, TokenDefaults, build_timeline
 
 MAX_GENERATED = 20_000_000
 HOUR_US = 3600 * MICROS
@@ -61,7 +61,7 @@ def parse_profile(text: str | None) -> list[float]:
     return [weight / mean for weight in weights]
 
 
-def generate_timeline(rate_per_hour: Decimal, duration_seconds: int, workload: TrafficWorkload, *,
+def generate_timeline(rate_per_hour: Decimal, duration_seconds: int, workload: TokenDefaults, *,
                       arrivals: str = "poisson", seed: int | None = None, profile: str | None = None) -> Timeline:
     """One key's queries over `duration_seconds`, reproducible for a given seed."""
     if arrivals not in ("poisson", "even"):
@@ -92,7 +92,7 @@ def generate_timeline(rate_per_hour: Decimal, duration_seconds: int, workload: T
         raise CostcalcError("the rate and duration give no query at all; raise --rate or --for")
     times = np.sort(times) + START_US
     count = int(times.size)
-    return build_timeline(times, None, [workload.context_tokens] * count,
+    return build_timeline(times, None, np.full(count, workload.context_tokens, dtype=np.int64),
                           np.full(count, workload.prompt_tokens, dtype=np.int64),
                           np.full(count, workload.output_tokens, dtype=np.int64),
                           f"{arrivals} arrivals at {rate_per_hour.normalize():f}/h for {duration_seconds:,} s"

@@ -76,14 +76,17 @@ def optimal(traffic: Traffic, prices: TierPrices, min_lifetime_us: int = 0) -> C
     timeline = traffic.timeline
     scale = _scale(prices)
     sigma = scale.storage_per_us
-    key_tier = traffic.creation_tier[timeline.key_index]
+    key_tier = traffic.creation_upper.astype(np.int64)
     tiers = traffic.tier
     merge_limit = np.array([_floor_div(saving, sigma) if saving >= 0 else -1 for saving in scale.read_saving])
     creation_limit = np.array([_floor_div(x, sigma) for x in scale.creation])
     cut_at = np.array([(-(-x // sigma) + 2 * min_lifetime_us) if sigma else int(NO_GAP) for x in scale.creation])
     gap = traffic.gap
-    previous_tier = np.r_[0, tiers[:-1]]
-    limit = np.minimum(np.minimum(merge_limit[tiers], merge_limit[previous_tier]), creation_limit[key_tier])
+    if traffic.upper.any() or traffic.creation_upper.any():
+        previous_tier = np.r_[0, tiers[:-1]]
+        limit = np.minimum(np.minimum(merge_limit[tiers], merge_limit[previous_tier]), creation_limit[key_tier])
+    else:  # one tier throughout: one threshold
+        limit = np.int64(min(merge_limit[0], creation_limit[0]))
     merged = (gap != NO_GAP) & (gap <= limit)
     node_start = np.flatnonzero(~merged)
     node_end = np.r_[node_start[1:], timeline.queries] - 1

@@ -111,7 +111,7 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
         if strategy.ttl_seconds is not None and strategy.ttl_seconds < minimum:
             raise CostcalcError(f"{entry.platform} caches live at least {minimum} s; {strategy.name} is shorter, so "
                                 f"use TTLs of {minimum}s or more")
-    prompts = timeline.context_tokens + timeline.prompt_tokens
+    prompts = timeline.key_context[timeline.key_index] + timeline.prompt_tokens
     if model.context_window is not None and int(prompts.max()) > model.context_window:
         at = int(np.argmax(prompts))
         raise CostcalcError(f"a query at {int(timeline.times[at]) / MICROS:.6f} s has a prompt of {int(prompts[at]):,} "
@@ -127,13 +127,13 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
                                       prices.query[0 if prices.threshold is None or size <= prices.threshold else 1])
 
     cacheable, explicit_blocked = _blocked_keys(timeline, explicit_reason)
-    cache_traffic = count.prepare(subset(timeline, cacheable), prices.threshold) if cacheable.any() else None
+    cache_traffic = _traffic_of(traffic, cacheable, prices)
     if cache_traffic is not None and explicit_blocked is not None:
         notes.append(f"{int((~cacheable).sum()):,} of {cacheable.size:,} keys cannot have an explicit cache "
                      f"({explicit_blocked}); explicit strategies send their queries without one")
     eligible, implicit_blocked = _blocked_keys(
         timeline, lambda size: implicit_blocker(entry, period, Workload(context_tokens=size), as_of, batch))
-    implicit_traffic = count.prepare(subset(timeline, eligible), prices.threshold) if eligible.any() else None
+    implicit_traffic = _traffic_of(traffic, eligible, prices)
     hit = Fraction(hit_rate)
 
     def counts_of(strategy: Strategy) -> Counts | str:
@@ -168,6 +168,13 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     span = Decimal(int(timeline.times.max() - timeline.times.min())).scaleb(-6)
     return Simulation(describe_source(entry, period, as_of, batch), timeline.queries, len(timeline.keys),
                       span, hit_rate, table, cheapest, optimal_total, gap, implicit_rate, tuple(notes))
+
+
+def _traffic_of(traffic: count.Traffic, keys: np.ndarray, prices: TierPrices) -> count.Traffic | None:
+    """The queries of the marked keys (all of them: the same object, no copy)."""
+    if keys.all():
+        return traffic
+    return count.prepare(subset(traffic.timeline, keys), prices.threshold) if keys.any() else None
 
 
 def _refresh_ttls(strategy: Strategy, prices: TierPrices, minimum: int) -> tuple[Fraction, Fraction]:

@@ -35,21 +35,26 @@ class Traffic:
     gap: IntArray
     """Microseconds since the previous query of the same key (NO_GAP for a key's first)."""
     context: IntArray
-
-    @property
-    def first(self) -> BoolArray:
-        return self.gap == NO_GAP
+    upper: BoolArray
+    """Queries billed at the long-context tier."""
+    creation_upper: BoolArray
+    """Queries whose key's context alone is above the threshold (so a creation there is too)."""
+    context_totals: tuple[int, int]
+    """Context tokens of all queries, by tier."""
 
     def context_by_tier(self, mask: BoolArray | None = None) -> tuple[int, int]:
-        chosen = self.context if mask is None else np.where(mask, self.context, 0)
-        upper = int(chosen[self.tier == UPPER].sum())
-        return int(chosen.sum()) - upper, upper
+        if mask is None:
+            return self.context_totals
+        upper = int(self.context[mask & self.upper].sum())
+        return int(self.context[mask].sum()) - upper, upper
 
     def creation_context(self, creations: BoolArray) -> tuple[int, int]:
         """Context written by the marked creations, by the tier of the context alone."""
-        written = np.where(creations, self.context, 0)
-        upper = int(written[self.creation_tier[self.timeline.key_index] == UPPER].sum())
-        return int(written.sum()) - upper, upper
+        written = int(self.context[creations].sum())
+        if not self.creation_upper.any():
+            return written, 0
+        upper = int(self.context[creations & self.creation_upper].sum())
+        return written - upper, upper
 
 
 def prepare(timeline: Timeline, threshold: int | None) -> Traffic:
@@ -64,7 +69,10 @@ def prepare(timeline: Timeline, threshold: int | None) -> Traffic:
     gap[0] = NO_GAP
     np.subtract(timeline.times[1:], timeline.times[:-1], out=gap[1:])
     gap[timeline.key_starts] = NO_GAP
-    return Traffic(timeline, tier, creation_tier, gap, context)
+    upper = tier == UPPER
+    context_upper = int(context[upper].sum())
+    return Traffic(timeline, tier, creation_tier, gap, context, upper, creation_tier[timeline.key_index] == UPPER,
+                   (int(context.sum()) - context_upper, context_upper))
 
 
 def base_counts(traffic: Traffic) -> BaseCounts:
@@ -142,12 +150,14 @@ def refresh(traffic: Traffic, ttl_us_by_tier: tuple[Fraction, Fraction]) -> Coun
     The TTL may depend on the tier of the context (refresh:auto's g*) and need not be whole microseconds.
     """
     timeline = traffic.timeline
-    key_tier = traffic.creation_tier[timeline.key_index]
-    threshold = np.array([_ceil(ttl) for ttl in ttl_us_by_tier], dtype=np.int64)[key_tier]
-    creations = traffic.gap >= threshold
+    lower_ttl, upper_ttl = (_ceil(ttl) for ttl in ttl_us_by_tier)
+    if lower_ttl == upper_ttl or not traffic.creation_upper.any():
+        creations = traffic.gap >= lower_ttl
+    else:
+        creations = traffic.gap >= np.where(traffic.creation_upper, upper_ttl, lower_ttl)
     kept_gaps = np.add.reduceat(np.where(creations, 0, traffic.gap), timeline.key_starts)
     written = traffic.creation_context(creations)
-    made_upper = int((creations & (key_tier == UPPER)).sum())
+    made_upper = int((creations & traffic.creation_upper).sum())
     made = (int(creations.sum()) - made_upper, made_upper)
     kept_token_us = sum(map(operator.mul, timeline.key_context.tolist(), kept_gaps.tolist()))
     storage_us = int(kept_gaps.sum()) + made[0] * ttl_us_by_tier[0] + made[1] * ttl_us_by_tier[1]

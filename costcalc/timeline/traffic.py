@@ -14,48 +14,39 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field
-
 from costcalc.errors import CostcalcError
 from costcalc.timeline.timestamps import TimestampError, parse_one, parse_timestamps
+
+if TYPE_CHECKING:
+    from costcalc.timeline.models import TimelineRow
 
 COLUMNS = ("timestamp", "key", "context_tokens", "prompt_tokens", "output_tokens")
 MAX_TOKENS = 10**10
 DEFAULT_KEY = ""
 
 
-class TrafficWorkload(BaseModel):
-    """Token counts for queries whose timeline rows do not give their own."""
+class TokenDefaults(Protocol):
+    """Token counts for rows that do not give their own (a TrafficWorkload, or anything shaped like one)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    context_tokens: int | None = Field(default=None, ge=0, le=MAX_TOKENS)
-    """Reused context tokens of every key (one key is one context); None: every row must say."""
-    prompt_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS)
-    """Fresh prompt tokens per query."""
-    output_tokens: int = Field(default=0, ge=0, le=MAX_TOKENS)
-    """Output tokens per query, thinking included."""
+    @property
+    def context_tokens(self) -> int | None: ...
+    @property
+    def prompt_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
 
 
-class TimelineRow(BaseModel):
-    """One query of a timeline, as a user builds it in code."""
+@dataclass(frozen=True)
+class Defaults:
+    """The command line's --context/--prompt/--output (the CLI skips pydantic to start faster)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    timestamp: Union[datetime, int, str]
-    """When the query was sent: an aware datetime, epoch seconds, or their text (ISO 8601 with a zone)."""
-    key: str = DEFAULT_KEY
-    """Which context the query reuses; each key has its own caches."""
-    context_tokens: int | None = Field(default=None, ge=0, le=MAX_TOKENS)
-    """Reused context tokens (fixed per key); None: the workload's."""
-    prompt_tokens: int | None = Field(default=None, ge=0, le=MAX_TOKENS)
-    """Fresh prompt tokens; None: the workload's."""
-    output_tokens: int | None = Field(default=None, ge=0, le=MAX_TOKENS)
-    """Output tokens; None: the workload's."""
+    context_tokens: int | None = None
+    prompt_tokens: int = 0
+    output_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,26 +87,31 @@ class Timeline:
         return float(self.times.max() - self.times.min()) / 1e6 if self.queries else 0.0
 
 
-def build_timeline(times: npt.NDArray[np.int64], keys: Sequence[str] | None,
-                   contexts: Sequence[int | None] | None, prompts: npt.NDArray[np.int64],
+def factorize_keys(keys: Sequence[str]) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
+    seen: dict[str, int] = {}
+    ids = np.fromiter((seen.setdefault(key, len(seen)) for key in keys), dtype=np.int64, count=len(keys))
+    return ids, tuple(seen)
+
+
+def build_timeline(times: npt.NDArray[np.int64], keys: tuple[npt.NDArray[np.int64], tuple[str, ...]] | None,
+                   contexts: npt.NDArray[np.int64], prompts: npt.NDArray[np.int64],
                    outputs: npt.NDArray[np.int64], source: str, line_of: Any = None) -> Timeline:
-    """Sort by key then time, and fix one context size per key. `line_of(i)` names row i in errors."""
+    """Sort by key then time, and fix one context size per key (-1 in `contexts`: not given).
+
+    `keys` is (key id per query, key names); `line_of(i)` names query i in errors.
+    """
     name = line_of or (lambda index: f"row {index + 1}")
     count = int(times.size)
     if count == 0:
         raise CostcalcError(f"{source}: the timeline has no queries; give at least one row")
-    if keys is None:
-        key_ids = np.zeros(count, dtype=np.int64)
-        names: tuple[str, ...] = (DEFAULT_KEY,)
-    else:
-        seen: dict[str, int] = {}
-        key_ids = np.fromiter((seen.setdefault(key, len(seen)) for key in keys), dtype=np.int64, count=count)
-        names = tuple(seen)
-    order = np.argsort(times, kind="stable") if len(names) == 1 else np.lexsort((times, key_ids))
+    key_ids, names = keys if keys is not None else (np.zeros(count, dtype=np.int64), (DEFAULT_KEY,))
+    if (len(names) == 1 and int(contexts[0]) >= 0 and bool((times[1:] >= times[:-1]).all())
+            and bool((contexts == contexts[0]).all())):  # one key, in time order, one context: nothing to move
+        return Timeline(times, np.zeros(count, dtype=np.int64), prompts, outputs, names,
+                        np.array([int(contexts[0])], dtype=np.int64), np.zeros(1, dtype=np.int64), source)
+    order = _key_time_order(times, key_ids, len(names))
     key_ids = key_ids[order]
     starts = np.flatnonzero(np.r_[True, key_ids[1:] != key_ids[:-1]])
-    if contexts is None:
-        raise CostcalcError(f"{source}: no context size; give --context or a context_tokens column")
     context_row = np.asarray(contexts, dtype=np.int64)[order]
     low = np.minimum.reduceat(context_row, starts)
     high = np.maximum.reduceat(context_row, starts)
@@ -140,10 +136,23 @@ def build_timeline(times: npt.NDArray[np.int64], keys: Sequence[str] | None,
                     source)
 
 
-def timeline_from_rows(rows: Iterable[TimelineRow | dict[str, Any]], workload: TrafficWorkload | None = None,
+def _key_time_order(times: npt.NDArray[np.int64], key_ids: npt.NDArray[np.int64], keys: int) -> npt.NDArray[np.intp]:
+    """Order by key, then time (equal times keep their file order); one int64 sort when key x time fits."""
+    if keys == 1:
+        return np.argsort(times, kind="stable")
+    start = int(times.min())
+    width = int(times.max()) - start + 1
+    if keys * width < 2**62:
+        return np.argsort(key_ids * width + (times - start), kind="stable")
+    return np.lexsort((times, key_ids))
+
+
+def timeline_from_rows(rows: Iterable[TimelineRow | dict[str, Any]], workload: TokenDefaults | None = None,
                        source: str = "rows") -> Timeline:
     """A timeline from rows built in code (dicts are validated as TimelineRow)."""
-    workload = workload or TrafficWorkload()
+    workload = workload or Defaults()
+    from costcalc.timeline.models import TimelineRow
+
     checked = [row if isinstance(row, TimelineRow) else TimelineRow.model_validate(row) for row in rows]
     times = np.empty(len(checked), dtype=np.int64)
     for index, row in enumerate(checked):
@@ -159,14 +168,14 @@ def timeline_from_rows(rows: Iterable[TimelineRow | dict[str, Any]], workload: T
     outputs = np.array([workload.output_tokens if row.output_tokens is None else row.output_tokens
                         for row in checked], dtype=np.int64)
     keys = [row.key for row in checked]
-    return build_timeline(times, None if all(key == DEFAULT_KEY for key in keys) else keys, contexts, prompts,
-                          outputs, source)
+    return build_timeline(times, None if all(key == DEFAULT_KEY for key in keys) else factorize_keys(keys),
+                          np.array(contexts, dtype=np.int64), prompts, outputs, source)
 
 
-def read_timeline(path: Path | str, workload: TrafficWorkload | None = None) -> Timeline:
+def read_timeline(path: Path | str, workload: TokenDefaults | None = None) -> Timeline:
     """A CSV (with a header) or JSONL file, one query per row; see docs/timelines.md for the columns."""
     path = Path(path)
-    workload = workload or TrafficWorkload()
+    workload = workload or Defaults()
     try:
         mode = path.stat().st_mode
     except OSError as error:
@@ -174,20 +183,28 @@ def read_timeline(path: Path | str, workload: TrafficWorkload | None = None) -> 
     if not stat.S_ISREG(mode):
         raise CostcalcError(f"{path}: not a regular file (a pipe or a folder?); save the timeline to a file first")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CostcalcError(f"{path}: cannot read the timeline as UTF-8 text ({error})") from None
-    if not text.strip():
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    except OSError as error:
+        raise CostcalcError(f"{path}: cannot read the timeline ({error.strerror})") from None
+    if not data.strip():
         raise CostcalcError(f"{path}: the timeline is empty; give a header line and one row per query")
     jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or (
-        path.suffix.lower() != ".csv" and text.lstrip().startswith("{"))
+        path.suffix.lower() != ".csv" and data.lstrip().startswith(b"{"))
+    if not jsonl:
+        header = _header(path, data.partition(b"\n")[0].decode("utf-8", errors="replace").rstrip("\r"))
+        fast = _read_plain_csv(path, data, header, workload)
+        if fast is not None:
+            return fast
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CostcalcError(f"{path}: the timeline is not UTF-8 text ({error.reason} at byte {error.start})") from None
     columns, lines = _read_jsonl(path, text) if jsonl else _read_csv(path, text)
     return _from_columns(path, columns, lines, workload)
 
 
-def _read_csv(path: Path, text: str) -> tuple[dict[str, list[str]], list[int] | None]:
-    reader = csv.reader(io.StringIO(text))
-    header = [name.strip() for name in next(reader)]
+def _header(path: Path, line: str) -> list[str]:
+    header = [name.strip() for name in next(csv.reader([line]), [])]
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
         raise CostcalcError(f"{path}:1: unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}")
@@ -195,6 +212,58 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, list[str]], list[int] | 
         raise CostcalcError(f"{path}:1: no timestamp column; the header must name it (columns: {', '.join(COLUMNS)})")
     if len(set(header)) != len(header):
         raise CostcalcError(f"{path}:1: a column is named twice in the header")
+    return header
+
+
+def _read_plain_csv(path: Path, data: bytes, header: list[str], workload: TokenDefaults) -> Timeline | None:
+    """The array reader of fastcsv.py; None sends the file to the `csv` module."""
+    from costcalc.timeline import fastcsv
+
+    columns = fastcsv.split_plain_csv(data, header)
+    if columns is None:
+        return None
+
+    def line_of(index: int) -> str:
+        return f"line {index + 2}"
+
+    times, ok = fastcsv.parse_decimal(columns, "timestamp", 6)
+    for index in np.flatnonzero(~ok).tolist():
+        try:
+            times[index] = parse_one(columns.text("timestamp", index), index)
+        except TimestampError as error:
+            raise CostcalcError(f"{path}: {line_of(index)}: {error}") from None
+    counts = []
+    for name, default in (("context_tokens", workload.context_tokens), ("prompt_tokens", workload.prompt_tokens),
+                          ("output_tokens", workload.output_tokens)):
+        fallback = -1 if default is None else default
+        if name not in columns.spans:
+            counts.append(np.full(columns.rows, fallback, dtype=np.int64))
+            continue
+        values, ok = fastcsv.parse_decimal(columns, name, 0)
+        for index in np.flatnonzero(~ok | (values > MAX_TOKENS)).tolist():
+            values[index] = _count_text(path, columns.text(name, index), name, fallback, line_of(index))
+        counts.append(values)
+    keys = None
+    if "key" in columns.spans:
+        keys = fastcsv.factorize(columns, "key") or factorize_keys(
+            [columns.text("key", row) for row in range(columns.rows)])
+    return build_timeline(times, keys, counts[0], counts[1], counts[2], str(path), line_of)
+
+
+def _count_text(path: Path, text: str, name: str, default: int, where: str) -> int:
+    raw = text.strip().replace("_", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not raw.isascii():
+        raise CostcalcError(f"{path}: {where}: {name} {text!r} is not a whole number of tokens")
+    if int(raw) > MAX_TOKENS:
+        raise CostcalcError(f"{path}: {where}: {name} {text!r} is larger than {MAX_TOKENS:,}; check the number")
+    return int(raw)
+
+
+def _read_csv(path: Path, text: str) -> tuple[dict[str, list[str]], list[int] | None]:
+    reader = csv.reader(io.StringIO(text))
+    header = _header(path, ",".join(next(reader)))
     rows = [row for row in reader if row]
     if not rows:
         raise CostcalcError(f"{path}: the timeline has a header but no rows; give one row per query")
@@ -244,7 +313,7 @@ def _read_jsonl(path: Path, text: str) -> tuple[dict[str, list[str]], list[int]]
 
 
 def _from_columns(path: Path, columns: dict[str, list[str]], lines: list[int] | None,
-                  workload: TrafficWorkload) -> Timeline:
+                  workload: TokenDefaults) -> Timeline:
     def line_of(index: int) -> str:
         return f"line {lines[index] if lines is not None else index + 2}"
 
@@ -257,7 +326,9 @@ def _from_columns(path: Path, columns: dict[str, list[str]], lines: list[int] | 
     contexts = _counts(path, columns.get("context_tokens"), "context_tokens", default_context, count, line_of)
     prompts = _counts(path, columns.get("prompt_tokens"), "prompt_tokens", workload.prompt_tokens, count, line_of)
     outputs = _counts(path, columns.get("output_tokens"), "output_tokens", workload.output_tokens, count, line_of)
-    return build_timeline(times, columns.get("key"), contexts.tolist(), prompts, outputs, str(path), line_of)
+    keys = columns.get("key")
+    return build_timeline(times, None if keys is None else factorize_keys(keys), contexts, prompts, outputs,
+                          str(path), line_of)
 
 
 def _counts(path: Path, texts: list[str] | None, name: str, default: int, count: int,
@@ -272,16 +343,5 @@ def _counts(path: Path, texts: list[str] | None, name: str, default: int, count:
             return values
     except (ValueError, OverflowError):
         pass
-    values = np.empty(count, dtype=np.int64)
-    for index, text in enumerate(texts):
-        raw = text.strip().replace("_", "")
-        if not raw:
-            values[index] = default
-            continue
-        if not raw.isdigit() or not raw.isascii():
-            raise CostcalcError(f"{path}: {line_of(index)}: {name} {text!r} is not a whole number of tokens")
-        if int(raw) > MAX_TOKENS:
-            raise CostcalcError(f"{path}: {line_of(index)}: {name} {text!r} is larger than {MAX_TOKENS:,}; "
-                                "check the number")
-        values[index] = int(raw)
-    return values
+    return np.array([_count_text(path, text, name, default, line_of(index)) for index, text in enumerate(texts)],
+                    dtype=np.int64)
