@@ -62,8 +62,9 @@ def _cells(row: StrategyCost, cheapest: bool) -> list[str]:
     if row.total is None:
         return [name, "n/a", *([_DASH] * 6)]
     storage = duration_text(row.storage_seconds) if row.storage_seconds else _DASH
-    excess = _DASH if row.excess_over_optimal is None else (
-        "+$0" if not row.excess_over_optimal else f"+{format_usd(row.excess_over_optimal)}")
+    over = row.excess_over_optimal
+    excess = _DASH if over is None else "+$0" if not over else (
+        f"+{format_usd(over)}" if over > 0 else f"−{format_usd(-over)}")  # only implicit's expected cost is below
     return [name, format_usd(row.total), _money(row.per_query), f"{row.creations:,}", storage,
             f"{row.cached_queries:,}", f"{row.uncached_queries:,}", excess]
 

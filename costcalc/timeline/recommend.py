@@ -68,8 +68,8 @@ def recommend(simulation: Simulation) -> Recommendation:
 def _headline(best: StrategyCost, saves: Decimal, none_total: Decimal) -> str:
     assert best.total is not None and best.per_query is not None
     if best.strategy == "none":
-        return (f"Use no cache: {format_usd(best.total)} ({format_usd(best.per_query)} per query). No caching "
-                "strategy is cheaper for this traffic.")
+        return (f"Use no explicit cache: {format_usd(best.total)} ({format_usd(best.per_query)} per query). No "
+                "explicit-cache strategy is cheaper for this traffic.")
     return (f"Use {best.strategy}: {format_usd(best.total)} ({format_usd(best.per_query)} per query), "
             f"{format_usd(saves)} ({_shown(_percent(saves, none_total))}) less than no cache.")
 

@@ -100,17 +100,17 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     as_of = as_of or date.today()
     model = entry.model
     period = find_period(model, as_of)
-    if period.unit != "token":
-        raise CostcalcError(f"{model.id} was billed per character in the period from {period.effective}; timelines "
-                            "are priced per token, so pick a later --as-of")
-    if not Decimal(0) <= hit_rate <= 1:
-        raise CostcalcError(f"the hit rate must be between 0 and 1, got {hit_rate}")
     plan = parse_strategies(strategies, ttls)
     minimum = entry.min_ttl_seconds
     for strategy in plan:
         if strategy.ttl_seconds is not None and strategy.ttl_seconds < minimum:
             raise CostcalcError(f"{entry.platform} caches live at least {minimum} s; {strategy.name} is shorter, so "
                                 f"use TTLs of {minimum}s or more")
+    if period.unit != "token":
+        raise CostcalcError(f"{model.id} was billed per character in the period from {period.effective}; timelines "
+                            "are priced per token, so pick a later --as-of")
+    if not Decimal(0) <= hit_rate <= 1:
+        raise CostcalcError(f"the hit rate must be between 0 and 1, got {hit_rate}")
     prompts = timeline.key_context[timeline.key_index] + timeline.prompt_tokens
     if model.context_window is not None and int(prompts.max()) > model.context_window:
         at = int(np.argmax(prompts))
@@ -242,7 +242,11 @@ def _notes(prices: TierPrices, traffic: count.Traffic, gap: Decimal | None, impl
                      "(its creation plus storage is at most twice the optimum's for the same cached queries)")
     if minimum:
         notes.append(f"every cache lifetime is billed at least the platform minimum of {minimum} s")
-    if implicit_rate is not None:
+    if implicit_rate is not None and implicit_rate <= 0:
+        notes.append("implicit caching alone is cheaper than every explicit strategy at any hit rate")
+    elif implicit_rate is not None and implicit_rate > 1:
+        notes.append("implicit caching alone cannot match the best explicit strategy, even if every query hit")
+    elif implicit_rate is not None:
         notes.append(f"implicit caching alone costs the same as the best explicit strategy at a hit rate of "
                      f"{(implicit_rate * 100).quantize(Decimal('0.01'))}%; above it, implicit is cheaper")
     notes.append("optimal knows every future query: a lower bound that no real policy can beat")

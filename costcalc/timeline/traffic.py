@@ -207,11 +207,11 @@ def _header(path: Path, line: str) -> list[str]:
     header = [name.strip() for name in next(csv.reader([line]), [])]
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        raise CostcalcError(f"{path}:1: unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}")
+        raise CostcalcError(f"{path}: line 1: unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}")
     if "timestamp" not in header:
-        raise CostcalcError(f"{path}:1: no timestamp column; the header must name it (columns: {', '.join(COLUMNS)})")
+        raise CostcalcError(f"{path}: line 1: no timestamp column; the header must name it (columns: {', '.join(COLUMNS)})")
     if len(set(header)) != len(header):
-        raise CostcalcError(f"{path}:1: a column is named twice in the header")
+        raise CostcalcError(f"{path}: line 1: a column is named twice in the header")
     return header
 
 
@@ -270,7 +270,7 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, list[str]], list[int] | 
     width = len(header)
     if any(len(row) != width for row in rows):
         bad = next(index for index, row in enumerate(rows) if len(row) != width)
-        raise CostcalcError(f"{path}:{bad + 2}: {len(rows[bad])} fields where the header has {width}")
+        raise CostcalcError(f"{path}: line {bad + 2}: {len(rows[bad])} fields where the header has {width}")
     # Data row i sits on line i + 2 unless blank lines or quoted line breaks intervene; count them only then.
     lines = None if text.count("\n") - text.endswith("\n") == len(rows) else _csv_lines(text)
     return {name: list(values) for name, values in zip(header, zip(*rows), strict=True)}, lines
@@ -295,12 +295,12 @@ def _read_jsonl(path: Path, text: str) -> tuple[dict[str, list[str]], list[int]]
         try:
             record = json.loads(line, parse_float=str)  # exact: the timestamp parser reads the digits
         except json.JSONDecodeError as error:
-            raise CostcalcError(f"{path}:{number}: not a JSON object ({error.msg})") from None
+            raise CostcalcError(f"{path}: line {number}: not a JSON object ({error.msg})") from None
         if not isinstance(record, dict):
-            raise CostcalcError(f"{path}:{number}: each line must be a JSON object like {{\"timestamp\": ...}}")
+            raise CostcalcError(f"{path}: line {number}: each line must be a JSON object like {{\"timestamp\": ...}}")
         unknown = [name for name in record if name not in COLUMNS]
         if unknown:
-            raise CostcalcError(f"{path}:{number}: unknown field {unknown[0]!r}; the fields are {', '.join(COLUMNS)}")
+            raise CostcalcError(f"{path}: line {number}: unknown field {unknown[0]!r}; the fields are {', '.join(COLUMNS)}")
         for name in COLUMNS:
             value = record.get(name)
             columns[name].append("" if value is None else value if isinstance(value, str) else json.dumps(value))
