@@ -23,6 +23,12 @@ _MODULES = {
                      "RequestCost", "Workload"],
     "prices.schema": ["CacheMinimum", "ModelPrices", "PriceFile", "PricePeriod", "TieredPrice"],
     "prices.tables": ["PriceTables", "bundled_pricing_dir", "load_price_file", "load_tables"],
+    "timeline.generate": ["generate_timeline"],
+    "timeline.models": ["TimelineRow", "TrafficWorkload"],
+    "timeline.recommend": ["recommend"],
+    "timeline.results": ["Recommendation", "Simulation", "StrategyCost"],
+    "timeline.simulate": ["simulate"],
+    "timeline.traffic": ["Timeline", "read_timeline", "timeline_from_rows"],
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -31,6 +37,8 @@ __all__ = [
     "PriceFile", "PricePeriod", "PriceSource", "PriceTables", "PricedModel", "PricingFileError", "Rates",
     "RequestCost", "TieredPrice", "Workload", "break_even", "bundled_pricing_dir", "calc_break_even", "calc_request",
     "estimate", "find_period", "load_price_file", "load_tables", "rates_for", "tier_for",
+    "Recommendation", "Simulation", "StrategyCost", "Timeline", "TimelineRow", "TrafficWorkload", "generate_timeline",
+    "read_timeline", "recommend", "simulate", "timeline_from_rows",
 ]
 
 
@@ -64,3 +72,9 @@ if TYPE_CHECKING:
     from costcalc.errors import CostcalcError, PricingFileError
     from costcalc.prices.schema import CacheMinimum, ModelPrices, PriceFile, PricePeriod, TieredPrice
     from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables
+    from costcalc.timeline.generate import generate_timeline
+    from costcalc.timeline.models import TimelineRow, TrafficWorkload
+    from costcalc.timeline.recommend import recommend
+    from costcalc.timeline.results import Recommendation, Simulation, StrategyCost
+    from costcalc.timeline.simulate import simulate
+    from costcalc.timeline.traffic import Timeline, read_timeline, timeline_from_rows

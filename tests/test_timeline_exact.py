@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costcalc import PricedModel, PriceTables
-from costcalc.timeline.simulate import simulate
 from costcalc.timeline.models import TimelineRow
+from costcalc.timeline.simulate import simulate
 from costcalc.timeline.traffic import timeline_from_rows
 
 AS_OF = date(2026, 1, 15)  # 2.5 Pro: input 1.25/2.50, cached 0.125/0.25, output 10/15, storage 4.50
@@ -148,3 +148,20 @@ def test_every_total_is_the_sum_of_its_parts(tables: PriceTables, keys: list, hi
         assert row.total == sum(parts, Decimal(0))  # type: ignore[arg-type]
         assert row.cached_queries is not None and row.uncached_queries is not None
         assert row.cached_queries + row.uncached_queries == result.queries
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(GAP, st.just(60_000), st.just(0)), min_size=1, max_size=10))
+def test_refresh_auto_is_within_twice_the_optimum(tables: PriceTables, queries: list) -> None:
+    """Ski rental: when the optimum serves every query from cache, refresh:auto's creation + storage is at most
+    twice the optimum's (every gap costs the optimum min(creation, storage through it); auto pays at most that,
+    or one idle g* plus one creation, twice a creation; plus one idle g* at the very end). Prompts of 150,000 +
+    60,000 tokens are long-context reads, so the optimum caches every query."""
+    rows, _ = _rows([(150_000, queries)])
+    result = simulate(tables.find_model("gemini-2.5-pro"), timeline_from_rows(rows), AS_OF,
+                      strategies="refresh:auto,optimal")
+    auto, best = result.find("refresh:auto"), result.find("optimal")
+    assert auto is not None and best is not None and auto.creation is not None and best.creation is not None
+    assert auto.storage is not None and best.storage is not None
+    assert best.cached_queries == result.queries
+    assert auto.creation + auto.storage <= 2 * (best.creation + best.storage)

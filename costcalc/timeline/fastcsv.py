@@ -60,8 +60,8 @@ def parse_decimal(columns: Columns, name: str, places: int,
                   max_int_digits: int = 11) -> tuple[IntArray, npt.NDArray[np.bool_]]:
     """`digits[.digits]` scaled by 10^places, exactly, by Horner's rule one character position at a time.
 
-    Rows that are not plain digits (or have more than `places` decimals, or more than `max_int_digits` before the dot) are marked
-    not ok; the caller parses those itself.
+    Rows that are not plain digits (or have more than `places` decimals, or more than `max_int_digits` digits
+    before the dot) are marked not ok; the caller parses those itself.
     """
     start, end = columns.spans[name]
     buffer = columns.buffer

@@ -61,9 +61,16 @@ def parse_profile(text: str | None) -> list[float]:
     return [weight / mean for weight in weights]
 
 
-def generate_timeline(rate_per_hour: Decimal, duration_seconds: int, workload: TokenDefaults, *,
+def generate_timeline(rate_per_hour: Decimal | str, duration_seconds: int | str, workload: TokenDefaults, *,
                       arrivals: str = "poisson", seed: int | None = None, profile: str | None = None) -> Timeline:
-    """One key's queries over `duration_seconds`, reproducible for a given seed."""
+    """One key's queries over `duration_seconds` (or `"30d"`) at `rate_per_hour` (or `"20/h"`), reproducible
+    for a given seed."""
+    if isinstance(rate_per_hour, str):
+        rate_per_hour = parse_rate(rate_per_hour)
+    if isinstance(duration_seconds, str):
+        from costcalc.units import parse_duration
+
+        duration_seconds = parse_duration(duration_seconds)
     if arrivals not in ("poisson", "even"):
         raise CostcalcError(f"--arrivals must be poisson or even, got {arrivals!r}")
     if workload.context_tokens is None:

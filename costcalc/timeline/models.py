@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Union
+from decimal import Decimal
+from typing import Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_TOKENS = 10**10
 DEFAULT_KEY = ""
@@ -30,7 +31,8 @@ class TimelineRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timestamp: Union[datetime, int, str]
-    """When the query was sent: an aware datetime, epoch seconds, or their text (ISO 8601 with a zone)."""
+    """When the query was sent: an aware datetime, epoch seconds (int, float, Decimal), or text (epoch seconds
+    or ISO 8601 with a zone). Kept to the microsecond."""
     key: str = DEFAULT_KEY
     """Which context the query reuses; each key has its own caches."""
     context_tokens: int | None = Field(default=None, ge=0, le=MAX_TOKENS)
@@ -39,3 +41,11 @@ class TimelineRow(BaseModel):
     """Fresh prompt tokens; None: the workload's."""
     output_tokens: int | None = Field(default=None, ge=0, le=MAX_TOKENS)
     """Output tokens; None: the workload's."""
+
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def _numbers_as_text(cls, value: Any) -> Any:
+        """Floats and Decimals keep the digits they were written with (repr), parsed exactly later."""
+        if isinstance(value, (float, Decimal)) and not isinstance(value, bool):
+            return repr(value) if isinstance(value, float) else str(value)
+        return value

@@ -27,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from costcalc.timeline.pricing import UPPER, Counts, TierPrices
-from costcalc.timeline.strategies import NO_GAP, IntArray, Traffic
+from costcalc.timeline.strategies import NO_GAP, BoolArray, Traffic
 from costcalc.timeline.timestamps import MICROS
 
 _NEAR_TIE = 1e-9
@@ -52,7 +52,7 @@ def _scale(prices: TierPrices) -> _Scale:
     for rates in prices.query:
         assert rates.cached_mtok is not None
         figures += [rates.input_mtok, rates.cached_mtok]
-    places = max(max(0, -int(value.as_tuple().exponent)) for value in figures)  # type: ignore[operator]
+    places = max(max(0, -int(value.as_tuple().exponent)) for value in figures)
     unit = Decimal(10) ** places
 
     def whole(value: Decimal, factor: int) -> int:
@@ -120,7 +120,8 @@ def optimal(traffic: Traffic, prices: TierPrices, min_lifetime_us: int = 0) -> C
     group_life = life[use_cache].tolist()
 
     # Longer segments: the dynamic programme, exact.
-    for start, count in zip(segment_start[segment_size > 1].tolist(), segment_size[segment_size > 1].tolist()):
+    longer = segment_size > 1
+    for start, count in zip(segment_start[longer].tolist(), segment_size[longer].tolist(), strict=True):
         nodes = range(start, start + count)
         tier_code = int(node_tier[start])
         uncached = [int(lower[n]) * scale.uncached[0] + int(upper[n]) * scale.uncached[1] for n in nodes]
@@ -183,14 +184,13 @@ def _segment(first: list[int], last: list[int], uncached: list[int], cached: lis
     return groups
 
 
-def _counts(traffic: Traffic, cached: np.ndarray, group_key: list[int], group_life: list[int]) -> Counts:
+def _counts(traffic: Traffic, cached_mask: BoolArray, group_key: list[int], group_life: list[int]) -> Counts:
     timeline = traffic.timeline
     contexts = timeline.key_context[group_key].tolist() if group_key else []
     tiers = traffic.creation_tier[group_key].tolist() if group_key else []
     written_upper = sum(context for context, tier in zip(contexts, tiers, strict=True) if tier == UPPER)
     written = sum(contexts)
     token_us = sum(map(operator.mul, contexts, group_life))
-    cached_mask: IntArray = cached
     return Counts(int(cached_mask.sum()), len(group_key), traffic.context_by_tier(cached_mask),
                   (written - written_upper, written_upper), Fraction(sum(group_life), MICROS),
                   Fraction(token_us, MICROS))

@@ -100,7 +100,8 @@ def plot_estimate(answer: Estimate, path: Path) -> None:
         fixed = cache.creation + cache.storage
         per_query = (cache.total - fixed) / queries
         axes.plot(xs, [float(fixed) + float(per_query) * n for n in xs], color="#1f77b4",
-                  label=f"explicit cache ({format_duration(cache.storage_seconds)} lifetime): creation + storage + cached reads")
+                  label=f"explicit cache ({format_duration(cache.storage_seconds)} lifetime): creation + storage + "
+                  "cached reads")
         if break_even is not None and break_even <= last:
             axes.axvline(break_even, linestyle="--", color="#d62728")
             axes.annotate(f"break-even: {break_even:,} queries", (break_even, 0), xycoords=("data", "axes fraction"),

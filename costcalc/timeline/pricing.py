@@ -115,4 +115,5 @@ def price_counts(base: BaseCounts, counts: Counts, prices: TierPrices) -> Money:
         output += _tokens(base.output[code], rates.output_mtok)
     parts = [to_decimal(part) for part in (creation, storage, cached, uncached, fresh, output)]
     total = sum(parts, Decimal(0))
-    return Money(*parts, total, divide(total, base.queries))
+    return Money(creation=parts[0], storage=parts[1], cached_input=parts[2], uncached_context=parts[3],
+                 fresh_input=parts[4], output=parts[5], total=total, per_query=divide(total, base.queries))

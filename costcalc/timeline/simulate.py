@@ -189,7 +189,10 @@ def _row(strategy: Strategy, counts: Counts | str, base: BaseCounts, prices: Tie
     if strategy.family in ("explicit", "refresh"):
         ttl = to_decimal(_refresh_ttls(strategy, prices, minimum)[0] / MICROS)
     if isinstance(counts, str):
-        return StrategyCost(strategy.name, *([None] * 13), ttl, counts)  # type: ignore[arg-type]
+        return StrategyCost(strategy.name, total=None, per_query=None, creations=None, storage_seconds=None,
+                            cached_queries=None, uncached_queries=None, excess_over_optimal=None, creation=None,
+                            storage=None, cached_input=None, uncached_context_input=None, fresh_input=None,
+                            output=None, ttl_seconds=ttl, unavailable=counts)
     money = price_counts(base, counts, prices)
     return StrategyCost(strategy.name, money.total, money.per_query, counts.creations,
                         to_decimal(counts.storage_seconds), counts.cached_queries, base.queries - counts.cached_queries,

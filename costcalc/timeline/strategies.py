@@ -6,6 +6,7 @@ Every function returns integers (and exact fractions of seconds); nothing here k
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -116,7 +117,7 @@ def explicit_creations(traffic: Traffic, ttl_us: int) -> BoolArray:
     count = timeline.queries
     forced = traffic.gap >= ttl_us
     composite, target = _composite(timeline, ttl_us)
-    created = forced.copy()
+    created: BoolArray = forced.copy()
     follows_short_gap = np.r_[~forced[1:], False]
     frontier = np.flatnonzero(forced & follows_short_gap)
     while frontier.size:
@@ -128,7 +129,7 @@ def explicit_creations(traffic: Traffic, ttl_us: int) -> BoolArray:
     return created
 
 
-def _composite(timeline: Timeline, ttl_us: int) -> tuple[IntArray, object]:
+def _composite(timeline: Timeline, ttl_us: int) -> tuple[IntArray, Callable[[IntArray], IntArray]]:
     """One sorted int64 axis for (key, time), so one searchsorted finds the first query at or after a time."""
     times, keys = timeline.times, timeline.key_index
     if len(timeline.keys) == 1:
@@ -141,7 +142,7 @@ def _composite(timeline: Timeline, ttl_us: int) -> tuple[IntArray, object]:
     distinct = np.unique(times)  # too long a span for key x time: rank the times instead
     stride = distinct.size + 1
     composite = keys * stride + np.searchsorted(distinct, times)
-    return composite, lambda at: keys[at] * stride + np.searchsorted(distinct, times[at] + ttl_us)
+    return composite, lambda at: keys[at] * stride + np.searchsorted(distinct, times[at] + ttl_us).astype(np.int64)
 
 
 def refresh(traffic: Traffic, ttl_us_by_tier: tuple[Fraction, Fraction]) -> Counts:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
 from costcalc.errors import CostcalcError
 from costcalc.timeline.timestamps import TimestampError, parse_one, parse_timestamps
 
@@ -151,9 +152,18 @@ def timeline_from_rows(rows: Iterable[TimelineRow | dict[str, Any]], workload: T
                        source: str = "rows") -> Timeline:
     """A timeline from rows built in code (dicts are validated as TimelineRow)."""
     workload = workload or Defaults()
+    from pydantic import ValidationError
+
     from costcalc.timeline.models import TimelineRow
 
-    checked = [row if isinstance(row, TimelineRow) else TimelineRow.model_validate(row) for row in rows]
+    checked = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            checked.append(row if isinstance(row, TimelineRow) else TimelineRow.model_validate(row))
+        except ValidationError as error:
+            problem = error.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"]) or "row"
+            raise CostcalcError(f"{source}: row {number}: {where}: {problem['msg']}") from None
     times = np.empty(len(checked), dtype=np.int64)
     for index, row in enumerate(checked):
         stamp = row.timestamp
@@ -209,7 +219,8 @@ def _header(path: Path, line: str) -> list[str]:
     if unknown:
         raise CostcalcError(f"{path}: line 1: unknown column {unknown[0]!r}; the columns are {', '.join(COLUMNS)}")
     if "timestamp" not in header:
-        raise CostcalcError(f"{path}: line 1: no timestamp column; the header must name it (columns: {', '.join(COLUMNS)})")
+        raise CostcalcError(f"{path}: line 1: no timestamp column; the header must name it (columns: "
+                            f"{', '.join(COLUMNS)})")
     if len(set(header)) != len(header):
         raise CostcalcError(f"{path}: line 1: a column is named twice in the header")
     return header
@@ -273,7 +284,7 @@ def _read_csv(path: Path, text: str) -> tuple[dict[str, list[str]], list[int] | 
         raise CostcalcError(f"{path}: line {bad + 2}: {len(rows[bad])} fields where the header has {width}")
     # Data row i sits on line i + 2 unless blank lines or quoted line breaks intervene; count them only then.
     lines = None if text.count("\n") - text.endswith("\n") == len(rows) else _csv_lines(text)
-    return {name: list(values) for name, values in zip(header, zip(*rows), strict=True)}, lines
+    return {name: list(values) for name, values in zip(header, zip(*rows, strict=True), strict=True)}, lines
 
 
 def _csv_lines(text: str) -> list[int]:
@@ -300,7 +311,8 @@ def _read_jsonl(path: Path, text: str) -> tuple[dict[str, list[str]], list[int]]
             raise CostcalcError(f"{path}: line {number}: each line must be a JSON object like {{\"timestamp\": ...}}")
         unknown = [name for name in record if name not in COLUMNS]
         if unknown:
-            raise CostcalcError(f"{path}: line {number}: unknown field {unknown[0]!r}; the fields are {', '.join(COLUMNS)}")
+            raise CostcalcError(f"{path}: line {number}: unknown field {unknown[0]!r}; the fields are "
+                                f"{', '.join(COLUMNS)}")
         for name in COLUMNS:
             value = record.get(name)
             columns[name].append("" if value is None else value if isinstance(value, str) else json.dumps(value))
