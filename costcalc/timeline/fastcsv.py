@@ -131,22 +131,25 @@ def _parse_fixed_width(buffer: npt.NDArray[np.uint8], start: IntArray, width: in
 
 
 def factorize(columns: Columns, name: str) -> tuple[IntArray, tuple[str, ...]] | None:
-    """Distinct keys as integers, by a 64-bit hash of their bytes checked byte for byte (None on a clash)."""
+    """Distinct keys as integers. Each key's bytes are read eight at a time as 64-bit words; keys of up to
+    8 bytes are their word (exact), longer ones are hashed and then checked word for word (None on a clash)."""
     start, end = columns.spans[name]
     size = end - start
     widest = int(size.max()) if size.size else 0
-    last = columns.buffer.size - 1
-    hashed = size.astype(np.uint64)
-    prime = np.uint64(1_099_511_628_211)
-    chars = []
-    for offset in range(widest):
-        char = np.where(offset < size, columns.buffer[np.minimum(start + offset, last)], 0).astype(np.uint8)
-        chars.append(char)
-        hashed *= prime
-        hashed += char
+    padded = np.concatenate([columns.buffer, np.zeros(8, dtype=np.uint8)])
+    as_words = np.lib.stride_tricks.as_strided(padded, shape=(padded.size - 7, 8), strides=(1, 1),
+                                               writeable=False).view("<u8").reshape(-1)
+    words = []
+    for offset in range(0, max(widest, 1), 8):
+        left = np.clip(size - offset, 0, 8).astype(np.uint64)
+        keep = np.where(left == 8, np.uint64(2**64 - 1), (np.uint64(1) << (left * np.uint64(8))) - np.uint64(1))
+        words.append(as_words[np.minimum(start + offset, as_words.size - 1)] & keep)
+    hashed = words[0] ^ (size.astype(np.uint64) << np.uint64(58)) if len(words) > 1 else words[0]
+    for word in words[1:]:
+        hashed = hashed * np.uint64(1_099_511_628_211) ^ word
     _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     representative = first[inverse]
-    if not (size == size[representative]).all() or any((char != char[representative]).any() for char in chars):
+    if not (size == size[representative]).all() or any((word != word[representative]).any() for word in words):
         return None
     return inverse.astype(np.int64), tuple(columns.text(name, int(row)) for row in first)
