@@ -147,9 +147,13 @@ def factorize(columns: Columns, name: str) -> tuple[IntArray, tuple[str, ...]] |
     hashed = words[0] ^ (size.astype(np.uint64) << np.uint64(58)) if len(words) > 1 else words[0]
     for word in words[1:]:
         hashed = hashed * np.uint64(1_099_511_628_211) ^ word
-    _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    order = np.argsort(hashed)  # np.unique would sort stably (slower); any representative of a key will do
+    ordered = hashed[order]
+    new_key = np.r_[True, ordered[1:] != ordered[:-1]]
+    inverse = np.empty(hashed.size, dtype=np.int64)
+    inverse[order] = np.cumsum(new_key) - 1
+    first = order[new_key]
     representative = first[inverse]
     if not (size == size[representative]).all() or any((word != word[representative]).any() for word in words):
         return None
-    return inverse.astype(np.int64), tuple(columns.text(name, int(row)) for row in first)
+    return inverse, tuple(columns.text(name, int(row)) for row in first)
