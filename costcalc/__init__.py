@@ -28,7 +28,8 @@ _MODULES = {
     "timeline.recommend": ["recommend"],
     "timeline.results": ["Recommendation", "Simulation", "StrategyCost"],
     "timeline.simulate": ["simulate"],
-    "timeline.traffic": ["Timeline", "read_timeline", "timeline_from_rows"],
+    "timeline.reader": ["read_timeline"],
+    "timeline.traffic": ["Timeline", "timeline_from_rows"],
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
@@ -106,7 +107,8 @@ if TYPE_CHECKING:
     from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables
     from costcalc.timeline.generate import generate_timeline
     from costcalc.timeline.models import TimelineRow, TrafficWorkload
+    from costcalc.timeline.reader import read_timeline
     from costcalc.timeline.recommend import recommend
     from costcalc.timeline.results import Recommendation, Simulation, StrategyCost
     from costcalc.timeline.simulate import simulate
-    from costcalc.timeline.traffic import Timeline, read_timeline, timeline_from_rows
+    from costcalc.timeline.traffic import Timeline, timeline_from_rows

@@ -262,3 +262,12 @@ def test_charts_png_svg_and_without_matplotlib(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     code, _, err = _run("simulate", *BURSTY_ARGS, "--plot", str(tmp_path / "x.png"))
     assert code != 0 and "pip install 'costcalc[plot]'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_estimate_path_loads_neither_numpy_nor_matplotlib() -> None:
+    import subprocess
+
+    code = ("import sys; from costcalc.cli.app import app; "
+            "sys.exit(sorted(m for m in ('numpy', 'matplotlib', 'pydantic') if m in sys.modules) or 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -54,8 +54,9 @@ def _run(model: str, context: str | None, prompt: str | None, output: str | None
          duration: str | None, arrivals: str, seed: int | None, profile: str | None, strategies: str | None,
          ttls: str | None, hit_rate: str) -> Simulation:
     from costcalc.cost.implicit import parse_hit_rate
+    from costcalc.timeline.reader import read_timeline
     from costcalc.timeline.simulate import DEFAULT_TTLS, simulate
-    from costcalc.timeline.traffic import Defaults, read_timeline
+    from costcalc.timeline.traffic import Defaults
 
     entry = load(pricing).find_model(model, check_platform(platform))
     workload = Defaults(
