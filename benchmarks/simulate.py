@@ -12,6 +12,8 @@ with the `csv` module. They alternate (noise hits both alike) after a warm-up; m
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -59,13 +61,16 @@ def many_keys(path: Path) -> None:
     path.write_text("timestamp,key\n" + "\n".join(lines) + "\n")
 
 
-def _time(argv: list[str]) -> float:
+def _time(argv: list[str]) -> tuple[float, float]:
+    """Wall time, and CPU time (user + system) of the child, which other load on the machine inflates less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.exit(f"simulate benchmark: {' '.join(argv)} failed: {done.stderr.decode().strip()}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -88,9 +93,13 @@ def main() -> None:
             for _ in range(runs):
                 ours_times.append(_time(ours))
                 plain_times.append(_time(plain))
-            mine, base = statistics.median(ours_times), statistics.median(plain_times)
-            print(f"{name}: costcalc simulate {mine:.2f} s, csv -> list of floats {base:.2f} s, "
-                  f"ratio {mine / base:.2f} (medians of {runs}, each a fresh process)")
+            for what, index in (("wall", 0), ("cpu", 1)):
+                mine = statistics.median(sample[index] for sample in ours_times)
+                base = statistics.median(sample[index] for sample in plain_times)
+                print(f"{name}: {what} time: costcalc simulate {mine:.2f} s, csv -> list of floats {base:.2f} s, "
+                      f"ratio {mine / base:.2f}")
+    print(f"medians of {runs} runs, each a fresh process; load average at the end: "
+          f"{', '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 
@@ -114,7 +114,8 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     prompts = timeline.key_context[timeline.key_index] + timeline.prompt_tokens
     if model.context_window is not None and int(prompts.max()) > model.context_window:
         at = int(np.argmax(prompts))
-        raise CostcalcError(f"a query at {int(timeline.times[at]) / MICROS:.6f} s has a prompt of {int(prompts[at]):,} "
+        when = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(timeline.times[at]))
+        raise CostcalcError(f"the query at {when.isoformat()} has a prompt of {int(prompts[at]):,} "
                             f"tokens (context + prompt), over {model.id}'s context window of "
                             f"{model.context_window:,}")
     prices = tier_prices(model, period, batch)
