@@ -46,7 +46,6 @@ app = typer.Typer(
 )
 
 app.add_typer(pricing_app, name="pricing")
-register_timeline_commands(app)
 
 MAX_CHARS = 10**11
 
@@ -202,6 +201,9 @@ def prices(
                     "overrides": replaced, "periods_shown": periods})
     else:
         render_prices(entry, periods, replaced)
+
+
+register_timeline_commands(app)  # simulate, recommend: listed after the one-workload commands
 
 
 def main(argv: list[str] | None = None) -> int:
