@@ -165,3 +165,34 @@ def test_refresh_auto_is_within_twice_the_optimum(tables: PriceTables, queries: 
     assert auto.storage is not None and best.storage is not None
     assert best.cached_queries == result.queries
     assert auto.creation + auto.storage <= 2 * (best.creation + best.storage)
+
+
+STAMP = st.one_of(st.integers(0, 99_999_999_999).map(str),
+                  st.tuples(st.integers(0, 9_999_999_999), st.integers(1, 6), st.integers(0, 999_999)).map(
+                      lambda parts: f"{parts[0]}.{str(parts[2]).zfill(6)[:parts[1]]}"))
+ROW = st.tuples(STAMP, st.text("abcXYZ09-_.", max_size=12), st.integers(0, 3), st.one_of(st.just(""),
+                st.integers(0, 10**6).map(str)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=30))
+def test_array_reader_reads_what_the_csv_module_reads(tmp_path_factory: object, rows: list) -> None:
+    """The byte-level reader (plain files) against the csv module (the same file with CRLF line ends)."""
+    from pathlib import Path
+
+    from costcalc.timeline.reader import read_timeline
+    from costcalc.timeline.traffic import Defaults
+
+    folder = Path(str(tmp_path_factory.mktemp("rows")))  # type: ignore[attr-defined]
+    lines = ["timestamp,key,context_tokens,prompt_tokens"]
+    lines += [f"{stamp},{key},{1000 + len(key)},{prompt}" for stamp, key, _, prompt in rows]
+    (folder / "plain.csv").write_text("\n".join(lines) + "\n")
+    (folder / "crlf.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    seen = []
+    for name in ("plain.csv", "crlf.csv"):
+        timeline = read_timeline(folder / name, Defaults(prompt_tokens=7))
+        seen.append(sorted(zip([timeline.keys[k] for k in timeline.key_index.tolist()], timeline.times.tolist(),
+                               timeline.prompt_tokens.tolist(), timeline.context_tokens.tolist(), strict=True)))
+    expected = sorted((key, int(Decimal(stamp) * 10**6), int(prompt) if prompt else 7, 1000 + len(key))
+                      for stamp, key, _, prompt in rows)
+    assert seen[0] == seen[1] == expected
