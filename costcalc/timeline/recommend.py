@@ -37,7 +37,7 @@ def recommend(simulation: Simulation) -> Recommendation:
     saves = none.total - best.total
     optimal = simulation.optimal_total
     above = best.total - optimal if optimal is not None else None
-    reasons = [_headline(best, saves, none.total)]
+    reasons = [_headline(best, saves, none.total, simulation.hit_rate)]
     if above is not None and optimal is not None:
         reasons.append(f"It is {format_usd(above)} ({_shown(_percent(above, optimal))}) above optimal "
                        f"({format_usd(optimal)}), the best any schedule could do knowing every future query.")
@@ -65,8 +65,13 @@ def recommend(simulation: Simulation) -> Recommendation:
                           rate, tuple(reasons), simulation)
 
 
-def _headline(best: StrategyCost, saves: Decimal, none_total: Decimal) -> str:
+def _headline(best: StrategyCost, saves: Decimal, none_total: Decimal, hit_rate: Decimal) -> str:
     assert best.total is not None and best.per_query is not None
+    if best.strategy == "implicit":
+        return (f"Use implicit caching, the only caching this model has: {format_usd(best.total)} "
+                f"({format_usd(best.per_query)} per query) expected at the {_shown(hit_rate * 100)} hit rate "
+                f"assumed, {format_usd(saves)} ({_shown(_percent(saves, none_total))}) less than no cache. Hits "
+                "are not guaranteed; check --hit-rate against your usage logs.")
     if best.strategy == "none":
         return (f"Use no explicit cache: {format_usd(best.total)} ({format_usd(best.per_query)} per query). No "
                 "explicit-cache strategy is cheaper for this traffic.")

@@ -165,7 +165,9 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     cheapest = min(runnable, key=lambda row: row.total or Decimal(0)).strategy
     gap = _break_even_gap(prices, timeline) if cache_traffic is not None else None
     implicit_rate = _implicit_break_even(base, prices, implicit_traffic, table) if cache_traffic else None
-    notes += _notes(prices, traffic, gap, implicit_rate, minimum)
+    notes += _notes(prices, traffic, gap, implicit_rate, minimum if cache_traffic is not None else 0)
+    if optimal_total is not None:
+        notes.append("optimal knows every future query: a lower bound that no real policy can beat")
     span = Decimal(int(timeline.times.max() - timeline.times.min())).scaleb(-6)
     return Simulation(describe_source(entry, period, as_of, batch), timeline.queries, len(timeline.keys),
                       span, hit_rate, table, cheapest, optimal_total, gap, implicit_rate, tuple(notes))
@@ -253,5 +255,4 @@ def _notes(prices: TierPrices, traffic: count.Traffic, gap: Decimal | None, impl
     elif implicit_rate is not None:
         notes.append(f"implicit caching alone costs the same as the best explicit strategy at a hit rate of "
                      f"{(implicit_rate * 100).quantize(Decimal('0.01'))}%; above it, implicit is cheaper")
-    notes.append("optimal knows every future query: a lower bound that no real policy can beat")
     return notes
