@@ -29,6 +29,10 @@ def _converter(annotation: str) -> Convert:
         item = kind[len("tuple["):-len(", ...]")]
         if item == "str":
             return tuple
+        if item.endswith(" | str"):  # records or bare strings (sources)
+            records = _plan(getattr(schema, item.removesuffix(" | str")))
+            return lambda values: tuple(value if isinstance(value, str) else _build(records, value)
+                                        for value in values)
         plan = _plan(getattr(schema, item))
         return lambda values: tuple(_build(plan, value) for value in values)
     simple: dict[str, Convert] = {"date": date.fromisoformat, "Decimal": Decimal, "Price": _price}

@@ -216,7 +216,7 @@ def _compare(entry: PricedModel, period: PricePeriod, peer: PeerModel, prices: P
             add(f"{name}.lower", our_lower, their_lower)
             add(f"{name}.upper", our_upper, their_upper)
     if peer.context_window is not None:
-        add("context_window_tokens", entry.model.context_window, peer.context_window)
+        add("context_window_tokens", entry.model.context_window_tokens, peer.context_window)
     if peer.min_cache_tokens is not None:
         minimum = min_cache_tokens(entry.model, as_of)
         add("min_cache_tokens", minimum.tokens if minimum else None, peer.min_cache_tokens)

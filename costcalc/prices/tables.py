@@ -55,7 +55,7 @@ def _cache_key(content: bytes) -> str:
     CRC-32 catches every change of up to 32 consecutive bits (any edited price) and Adler-32 is a second,
     independent check; hashlib would cost more to import than the whole lookup.
     """
-    rules = ("prices/schema.py", "prices/invariants.py")
+    rules = ("prices/schema.py", "prices/invariants.py", "prices/confidence.py")
     parts = [_CACHE_FORMAT, *((_PACKAGE / name).read_bytes() for name in rules), content]
     blob = b"\0".join(parts)
     return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}{len(content):x}"
