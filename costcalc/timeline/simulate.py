@@ -112,12 +112,12 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     if not Decimal(0) <= hit_rate <= 1:
         raise CostcalcError(f"the hit rate must be between 0 and 1, got {hit_rate}")
     prompts = timeline.key_context[timeline.key_index] + timeline.prompt_tokens
-    if model.context_window is not None and int(prompts.max()) > model.context_window:
+    if model.context_window_tokens is not None and int(prompts.max()) > model.context_window_tokens:
         at = int(np.argmax(prompts))
         when = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(timeline.times[at]))
         raise CostcalcError(f"the query at {when.isoformat()} has a prompt of {int(prompts[at]):,} "
                             f"tokens (context + prompt), over {model.id}'s context window of "
-                            f"{model.context_window:,}")
+                            f"{model.context_window_tokens:,}")
     prices = tier_prices(model, period, batch)
     traffic = count.prepare(timeline, prices.threshold)
     base = count.base_counts(traffic)
