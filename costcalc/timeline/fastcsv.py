@@ -107,9 +107,14 @@ def _parse_fixed_width(buffer: npt.NDArray[np.uint8], start: IntArray, width: in
 
         def column_at(offset: int) -> npt.NDArray[np.uint8]:
             return matrix[:, offset]
-    else:
+    else:  # one gather of every field's bytes as a row, from overlapping windows of the buffer
+        padded = np.concatenate([buffer, np.zeros(width, dtype=np.uint8)])
+        windows = np.lib.stride_tricks.as_strided(padded, shape=(buffer.size, width), strides=(1, 1),
+                                                  writeable=False)
+        rows = windows[start]
+
         def column_at(offset: int) -> npt.NDArray[np.uint8]:
-            return buffer[start + offset]
+            return rows[:, offset]
 
     dots = [offset for offset in range(width) if column_at(offset)[0] == 46]
     if len(dots) > 1 or (dots and not (column_at(dots[0]) == 46).all()):
