@@ -151,10 +151,12 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
             return count.explicit(cache_traffic, strategy.ttl_seconds * MICROS)
         return count.refresh(cache_traffic, _refresh_ttls(strategy, prices, minimum))
 
-    rows = {strategy.name: _row(strategy, counts_of(strategy), base, prices, minimum) for strategy in plan}
+    code = _main_creation_tier(prices, timeline)
+    rows = {strategy.name: _row(strategy, counts_of(strategy), base, prices, minimum, code) for strategy in plan}
     reference = rows.get("optimal")
     if reference is None and cache_traffic is not None:
-        reference = _row(Strategy("optimal"), optimal(cache_traffic, prices, minimum * MICROS), base, prices, minimum)
+        reference = _row(Strategy("optimal"), optimal(cache_traffic, prices, minimum * MICROS), base, prices,
+                         minimum, code)
     optimal_total = reference.total if reference is not None else None
     table = tuple(_with_excess(row, optimal_total) for row in rows.values())
     runnable = [row for row in table if row.total is not None and row.strategy != "optimal"]
@@ -163,7 +165,8 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     if not runnable:
         raise CostcalcError("no strategy could be priced; add none to --strategies")
     cheapest = min(runnable, key=lambda row: row.total or Decimal(0)).strategy
-    gap = _break_even_gap(prices, timeline) if cache_traffic is not None else None
+    gap_seconds = prices.break_even_gap(code) if cache_traffic is not None else None
+    gap = to_decimal(gap_seconds) if gap_seconds is not None else None
     implicit_rate = _implicit_break_even(base, prices, implicit_traffic, table) if cache_traffic else None
     notes += _notes(prices, traffic, gap, implicit_rate, minimum if cache_traffic is not None else 0)
     if optimal_total is not None:
@@ -187,10 +190,12 @@ def _refresh_ttls(strategy: Strategy, prices: TierPrices, minimum: int) -> tuple
     return tuple(max(gap or Fraction(0), Fraction(minimum)) * MICROS for gap in gaps)  # type: ignore[return-value]
 
 
-def _row(strategy: Strategy, counts: Counts | str, base: BaseCounts, prices: TierPrices, minimum: int) -> StrategyCost:
+def _row(strategy: Strategy, counts: Counts | str, base: BaseCounts, prices: TierPrices, minimum: int,
+         tier_code: int) -> StrategyCost:
+    """`tier_code`: the tier of the context most queries reuse, whose g* refresh:auto's row shows."""
     ttl: Decimal | None = None
     if strategy.family in ("explicit", "refresh"):
-        ttl = to_decimal(_refresh_ttls(strategy, prices, minimum)[0] / MICROS)
+        ttl = to_decimal(_refresh_ttls(strategy, prices, minimum)[tier_code] / MICROS)
     if isinstance(counts, str):
         return StrategyCost(strategy.name, total=None, per_query=None, creations=None, storage_seconds=None,
                             cached_queries=None, uncached_queries=None, excess_over_optimal=None, creation=None,
@@ -211,13 +216,11 @@ def _with_excess(row: StrategyCost, optimal_total: Decimal | None) -> StrategyCo
     return replace(row, excess_over_optimal=row.total - optimal_total)
 
 
-def _break_even_gap(prices: TierPrices, timeline: Timeline) -> Decimal | None:
-    """g* for the tier of the context most queries reuse."""
-    code = 0
-    if prices.threshold is not None:
-        code = int(np.count_nonzero(timeline.context_tokens > prices.threshold) * 2 > timeline.queries)
-    gap = prices.break_even_gap(code)
-    return to_decimal(gap) if gap is not None else None
+def _main_creation_tier(prices: TierPrices, timeline: Timeline) -> int:
+    """The tier code of the context most queries reuse (its g* is the one reported)."""
+    if prices.threshold is None:
+        return 0
+    return int(np.count_nonzero(timeline.context_tokens > prices.threshold) * 2 > timeline.queries)
 
 
 def _implicit_break_even(base: BaseCounts, prices: TierPrices, traffic: count.Traffic | None,
