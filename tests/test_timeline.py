@@ -271,3 +271,33 @@ def test_the_estimate_path_loads_neither_numpy_nor_matplotlib() -> None:
             "sys.exit(sorted(m for m in ('numpy', 'matplotlib', 'pydantic') if m in sys.modules) or 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_break_even_gap_follows_the_tier_of_the_context() -> None:
+    lower = _json("simulate", *BURSTY_ARGS, "--strategies", "refresh:auto")
+    upper = _json("simulate", *BURSTY_ARGS[:2], "--context", "300k", *BURSTY_ARGS[4:], "--strategies", "refresh:auto")
+    # g* = 3600 s x input / storage: 3600 x 1.25 / 4.50 = 1,000 s; above 200K: 3600 x 2.50 / 4.50 = 2,000 s.
+    assert lower["break_even_gap_seconds"] == _rows(lower)["refresh:auto"]["ttl_seconds"] == "1000"
+    assert upper["break_even_gap_seconds"] == _rows(upper)["refresh:auto"]["ttl_seconds"] == "2000"
+
+
+def test_rates_and_profiles() -> None:
+    from costcalc.timeline.generate import parse_profile, parse_rate
+
+    assert parse_rate("20/h") == 20 and parse_rate("1/min") == 60 and parse_rate("240/d") == 10
+    weights = parse_profile(",".join(["0"] * 12 + ["2"] * 12))  # the afternoon only, twice as busy as average
+    assert weights[:12] == [0.0] * 12 and weights[12:] == [2.0] * 12
+    assert parse_profile("office") == parse_profile("9-17") == [0.0] * 9 + [3.0] * 8 + [0.0] * 7
+    for bad in ("20", "20/week", "-1/h", "0/h"):
+        with pytest.raises(CostcalcError, match="--rate"):
+            parse_rate(bad)
+    for bad in ("17-9", "1,2,3", "0," * 23 + "0", "nine-to-five"):
+        with pytest.raises(CostcalcError, match="--profile"):
+            parse_profile(bad)
+
+
+def test_no_caching_at_all_recommends_no_cache() -> None:
+    code, out, err = _run("recommend", "--model", "gemini-2.0-flash-lite", "--context", "100k", "--timeline",
+                          str(BURSTY), "--as-of", "2026-01-20")
+    assert code == 0, err
+    assert "Recommendation: none" in out and "has no context caching" in out
