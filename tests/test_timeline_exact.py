@@ -196,3 +196,17 @@ def test_array_reader_reads_what_the_csv_module_reads(tmp_path_factory: object, 
     expected = sorted((key, int(Decimal(stamp) * 10**6), int(prompt) if prompt else 7, 1000 + len(key))
                       for stamp, key, _, prompt in rows)
     assert seen[0] == seen[1] == expected
+
+
+def test_explicit_chain_over_a_span_too_long_for_key_times_time(tables: PriceTables) -> None:
+    """100 keys over 3,000 years do not fit key x time in 64 bits: the times are ranked instead."""
+    rows, per_key = [], []
+    for key in range(100):
+        times = [key * 7, key * 7 + 200, key * 7 + 400, 90_000_000_000 + key]  # seconds; 1h TTL: 2 creations
+        per_key.append([(t * M, 100_000, 0, 0) for t in times])
+        rows += [TimelineRow(timestamp=t, key=f"k{key}", context_tokens=100_000) for t in times]
+    result = simulate(tables.find_model("gemini-2.5-pro"), timeline_from_rows(rows), AS_OF, strategies="explicit:1h")
+    walked = [_explicit_reference(queries, HOUR_US, False) for queries in per_key]
+    row = result.find("explicit:1h")
+    assert row is not None and row.creations == 200 == sum(made for _, made in walked)
+    assert row.total is not None and Fraction(row.total) == sum((total for total, _ in walked), Fraction(0))
