@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -30,7 +31,9 @@ from costcalc.cli.common import (
     user_errors,
     warn_if_stale,
 )
+from costcalc.cli.bill import register as register_bill_command
 from costcalc.cli.pricing import pricing_app
+from costcalc.cli.simulate import register as register_timeline_commands
 from costcalc.cost.results import Workload, to_jsonable
 from costcalc.errors import CostcalcError
 from costcalc.units import MAX_QUERIES, parse_count, parse_duration
@@ -44,10 +47,6 @@ app = typer.Typer(
 )
 
 app.add_typer(pricing_app, name="pricing")
-
-from costcalc.cli.bill import register as _register_bill  # noqa: E402
-
-_register_bill(app)
 
 MAX_CHARS = 10**11
 
@@ -93,11 +92,17 @@ def estimate(
                                                  "share of cache hits: 0.4 or 40%.")] = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw cost against queries to a .png or .svg file.")]
+    = None,
 ) -> None:
     """Cost without caching and with an explicit cache, side by side, with the break-even."""
     from costcalc.cost.estimate import estimate as run_estimate
 
     shape = check_format(format)
+    if plot is not None:
+        from costcalc.timeline.plot import check_plot_target
+
+        check_plot_target(plot)
     entry = load(pricing).find_model(model, check_platform(platform))
     work = _workload(entry, (context, prompt, output), (context_chars, prompt_chars, output_chars),
                      chars_per_token, queries, ttl)
@@ -107,6 +112,10 @@ def estimate(
 
         rate = parse_hit_rate(hit_rate)
     answer = run_estimate(entry, work, as_of(as_of_text), batch=batch, hit_rate=rate)
+    if plot is not None:
+        from costcalc.timeline.plot import plot_estimate
+
+        plot_estimate(answer, plot)
     if shape == "json":
         print_json(answer.to_json())
     else:
@@ -197,6 +206,10 @@ def prices(
                                           "figures": confidence_by_figure(p)} for p in periods]})
     else:
         render_prices(entry, periods, replaced)
+
+
+register_timeline_commands(app)  # simulate, recommend: listed after the one-workload commands
+register_bill_command(app)  # bill: logged traffic (docs/usage-billing.md)
 
 
 def main(argv: list[str] | None = None) -> int:
