@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from costcalc.cli.bill import register as register_bill_command
 from costcalc.cli.common import (
     AsOfOpt,
     BatchOpt,
@@ -31,7 +32,6 @@ from costcalc.cli.common import (
     user_errors,
     warn_if_stale,
 )
-from costcalc.cli.bill import register as register_bill_command
 from costcalc.cli.pricing import pricing_app
 from costcalc.cli.simulate import register as register_timeline_commands
 from costcalc.cost.results import Workload, to_jsonable
