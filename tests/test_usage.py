@@ -546,3 +546,15 @@ def test_reader_blocks_keep_lines_whole_across_small_buffers(tmp_path: Path) -> 
     stop = middle + len(lines[1]) + len(lines[2]) + 2
     ranged = [b.data for b in blocks(log, block_bytes=16, start=middle, stop=stop)]
     assert b"\n".join(ranged) == f"{lines[1]}\n{lines[2]}".encode()
+
+
+def test_vertex_create_time_and_several_files(tables: PriceTables, tmp_path: Path) -> None:
+    vertex = {"modelVersion": "gemini-2.5-flash", "createTime": "2026-03-10T12:00:00.123456Z",
+              "usageMetadata": {"promptTokenCount": M}}
+    first = via_file([vertex], tmp_path, tables)
+    assert first.total == D("0.30") and first.by_day[0].key == "2026-03-10"
+    other = tmp_path / "second.jsonl"
+    other.write_text('{"oops"\n' + json.dumps(vertex) + "\n")
+    both = bill([tmp_path / "log.jsonl", other], tables=tables)
+    assert both.total == 2 * D("0.30")
+    assert [(b.file, b.line) for b in both.bad_records] == [(str(other), 1)]
