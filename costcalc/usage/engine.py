@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any
 
 import msgspec
 
@@ -24,40 +24,11 @@ from costcalc.usage.caches import CacheLedger, CacheVersion, bill_cache, cache_v
 from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.reader import STDIN, Block, blocks, display_name
-from costcalc.usage.records import MAX_COUNT, kind_of, response_facts
+from costcalc.usage.records import kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
+from costcalc.usage.structs import Line, decode_any, decode_line, decode_lines
 from costcalc.usage.times import UTC_TIME, all_utc_times
 
-_Count = Optional[Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]]
-
-
-class _Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracking halves decode time
-    prompt: _Count = msgspec.field(default=None, name="promptTokenCount")
-    cached: _Count = msgspec.field(default=None, name="cachedContentTokenCount")
-    candidates: _Count = msgspec.field(default=None, name="candidatesTokenCount")
-    thoughts: _Count = msgspec.field(default=None, name="thoughtsTokenCount")
-    tool_use: _Count = msgspec.field(default=None, name="toolUsePromptTokenCount")
-    # A snake_case count counts when its camelCase twin is absent: such records take the reference path
-    # (typed `None`, any value fails this decoder and the block is re-read line by line).
-    prompt_snake: None = msgspec.field(default=None, name="prompt_token_count")
-    cached_snake: None = msgspec.field(default=None, name="cached_content_token_count")
-    candidates_snake: None = msgspec.field(default=None, name="candidates_token_count")
-    thoughts_snake: None = msgspec.field(default=None, name="thoughts_token_count")
-    tool_use_snake: None = msgspec.field(default=None, name="tool_use_prompt_token_count")
-
-
-class _Line(msgspec.Struct, gc=False):
-    name: Optional[str] = None
-    model_version: Optional[str] = msgspec.field(default=None, name="modelVersion")
-    timestamp: Optional[str] = None
-    create_time: Optional[str] = msgspec.field(default=None, name="createTime")
-    usage: Optional[_Usage] = msgspec.field(default=None, name="usageMetadata")
-    batch: Optional[bool] = None
-
-
-_decode_line = msgspec.json.Decoder(_Line).decode
-_decode_lines = msgspec.json.Decoder(_Line).decode_lines
-_decode_any = msgspec.json.decode
 _FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
 
 
@@ -158,7 +129,7 @@ class UsageBiller:
         if not last.strip():
             return
         try:
-            parsed = _decode_any(last)
+            parsed = decode_any(last)
         except msgspec.DecodeError:
             self._lines += 1
             # Not fatal even under strict: the logger is probably still writing this line.
@@ -204,7 +175,7 @@ class UsageBiller:
         if buffer.startswith(b"{") and buffer.endswith(b"}", 0, end) and buffer.count(b"}\n{", 0, end) == newlines:
             try:
                 with memoryview(buffer) as view, view[:end] as lines_view:
-                    records = _decode_lines(lines_view)
+                    records = decode_lines(lines_view)
             except msgspec.DecodeError:
                 records = []
             if len(records) == newlines + 1:
@@ -221,7 +192,7 @@ class UsageBiller:
         """Line by line, in order: typed where possible, else the reference reading."""
         for offset, raw in enumerate(lines):
             try:
-                typed = _decode_line(raw)
+                typed = decode_line(raw)
             except msgspec.DecodeError:
                 self._slow_line(raw, source, first_line + offset)
                 continue
@@ -229,7 +200,7 @@ class UsageBiller:
             if self._fast([typed]):
                 self._slow_line(raw, source, first_line + offset, counted=True)
 
-    def _fast(self, records: list[_Line]) -> list[int]:
+    def _fast(self, records: list[Line]) -> list[int]:
         """Bill the typical records; return the positions of the others (for the reference reading)."""
         slow = []
         known = self._fast_prices
@@ -290,7 +261,7 @@ class UsageBiller:
                 return
             self._lines += 1
         try:
-            parsed = _decode_any(raw)
+            parsed = decode_any(raw)
         except msgspec.DecodeError:
             self._record_bad(source, line, RecordError("malformed_json", "not valid JSON"))
             return
