@@ -558,3 +558,12 @@ def test_vertex_create_time_and_several_files(tables: PriceTables, tmp_path: Pat
     both = bill([tmp_path / "log.jsonl", other], tables=tables)
     assert both.total == 2 * D("0.30")
     assert [(b.file, b.line) for b in both.bad_records] == [(str(other), 1)]
+
+
+def test_windows_line_endings(tables: PriceTables, tmp_path: Path) -> None:
+    good = json.dumps(response("gemini-2.5-flash", "2026-03-10T12:00:00Z", M))
+    log = tmp_path / "crlf.jsonl"
+    log.write_bytes(f"{good}\r\n{good}\r\n\r\n{{oops\r\n".encode())
+    result = bill([log], tables=tables)
+    assert result.total == 2 * D("0.30")
+    assert [(b.line, b.code) for b in result.bad_records] == [(4, "malformed_json")]
