@@ -492,21 +492,21 @@ def test_a_big_log_billed_in_parallel_parts_matches_one_pass(tables: PriceTables
                                                1_000 + number, number % 500, number % 7)))
     log = tmp_path / "big.jsonl"
     log.write_text("\n".join(records) + "\n" + records[1][:20])  # and a truncated last line
-    monkeypatch.setenv("COSTCALC_BILL_WORKERS", "1")
-    one_pass = bill([log], tables=tables)
+    one_pass = bill([log], tables=tables)  # the library reads in one process unless asked
     monkeypatch.setattr(parallel, "PART_MIN_BYTES", 1)
     monkeypatch.setenv("COSTCALC_BILL_WORKERS", "3")
-    assert parallel.workers_for(log) == 3
-    assert bill([log], tables=tables).to_json() == one_pass.to_json()
+    assert parallel.workers_for(log) == 3 and parallel.workers_for(log, 2) == 2
+    assert bill([log], tables=tables, workers=None).to_json() == one_pass.to_json()
+    assert bill([log], tables=tables, workers=2).to_json() == one_pass.to_json()
     assert [b.line for b in one_pass.bad_records][:3] == [6, 103, 200]  # 1-based: number 5, 102, 199
     assert one_pass.bad_records[-1].code == "truncated_last_line"
     with pytest.raises(BadUsageRecord, match=r"big.jsonl:6: not valid JSON"):
-        bill([log], tables=tables, strict=True)
+        bill([log], tables=tables, strict=True, workers=None)
     monkeypatch.setenv("COSTCALC_BILL_WORKERS", "many")
     from costcalc.errors import CostcalcError
 
     with pytest.raises(CostcalcError, match="COSTCALC_BILL_WORKERS must be a whole number"):
-        bill([log], tables=tables)
+        bill([log], tables=tables, workers=None)
 
 
 def test_batch_time_check_agrees_with_the_regular_expression() -> None:

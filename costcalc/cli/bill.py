@@ -36,7 +36,7 @@ def bill_command(
     for name in files:  # refuse a FIFO or a typo before billing anything
         if name != "-":
             check_regular_file(Path(name))
-    biller = UsageBiller(load(pricing), check_platform(platform), strict=strict)
+    biller = UsageBiller(load(pricing), check_platform(platform), strict=strict, workers=None)
     for name in files:
         biller.read(name if name == "-" else Path(name))
     result = biller.result()

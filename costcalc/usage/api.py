@@ -13,9 +13,10 @@ from costcalc.usage.report import UsageBill
 
 
 def bill(records_or_paths: Iterable[Mapping[str, Any] | str | Path] | str | Path, tables: PriceTables | None = None,
-         platform: str = "gemini-api", strict: bool = False) -> UsageBill:
-    """The bill of log files (paths, `-` for stdin) and/or parsed records (dicts), in the order given."""
-    biller = UsageBiller(tables, platform, strict)
+         platform: str = "gemini-api", strict: bool = False, workers: int | None = 1) -> UsageBill:
+    """The bill of log files (paths, `-` for stdin) and/or parsed records (dicts), in the order given.
+    `workers`: processes for a big plain file (None: one per core; see `UsageBiller`)."""
+    biller = UsageBiller(tables, platform, strict, workers)
     items = [records_or_paths] if isinstance(records_or_paths, (str, Path)) else records_or_paths
     for item in items:
         if isinstance(item, (str, Path)):

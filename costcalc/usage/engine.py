@@ -57,7 +57,10 @@ class UsageBiller:
         print(biller.result().total)
     """
 
-    def __init__(self, tables: PriceTables | None = None, platform: str = "gemini-api", strict: bool = False) -> None:
+    def __init__(self, tables: PriceTables | None = None, platform: str = "gemini-api", strict: bool = False,
+                 workers: int | None = 1) -> None:
+        """`workers`: processes for a big plain file; None chooses (COSTCALC_BILL_WORKERS, else one per core).
+        The default is 1 because forking a process that runs other threads (a service) is not safe."""
         if tables is None:
             from costcalc.prices.tables import load_tables
 
@@ -66,6 +69,7 @@ class UsageBiller:
         self.tables = tables
         self.platform = platform
         self.strict = strict
+        self.workers = workers
         self.lookup = PriceLookup(tables, platform)
         self._counts = CountTable()
         self._ledger = CacheLedger()
@@ -82,7 +86,7 @@ class UsageBiller:
         if str(source) != STDIN:
             from costcalc.usage.parallel import read_in_parallel, workers_for
 
-            workers = workers_for(Path(source))
+            workers = workers_for(Path(source), self.workers)
             if workers > 1:
                 read_in_parallel(self, Path(source), index, workers)
                 return

@@ -1,8 +1,8 @@
 """One big plain log billed on several CPU cores: byte ranges cut at line starts, merged back in file order.
 
 Aggregates are sums, bad records carry their line numbers and cache versions their order, so merging the parts
-in file order gives exactly the bill of reading the file in one pass. Set COSTCALC_BILL_WORKERS=1 to read in one
-process (or N to choose the number of processes).
+in file order gives exactly the bill of reading the file in one pass. The CLI uses one process per core (set
+COSTCALC_BILL_WORKERS=1 to read in one process, or N for N); the library reads in one process unless asked.
 """
 
 from __future__ import annotations
@@ -26,10 +26,13 @@ _parent: UsageBiller | None = None
 """The biller whose tables the forked workers use (inherited by fork, never pickled)."""
 
 
-def workers_for(path: Path) -> int:
-    """How many processes to bill `path` with: 1 for gzip, small files, one-core machines, or no fork."""
+def workers_for(path: Path, requested: int | None = None) -> int:
+    """How many processes to bill `path` with: `requested`, or when None COSTCALC_BILL_WORKERS, else one per
+    core; but 1 for gzip, small files, or where processes cannot be forked."""
     configured = os.environ.get("COSTCALC_BILL_WORKERS", "").strip()
-    if configured:
+    if requested is not None:
+        wanted = requested
+    elif configured:
         if not configured.isdigit() or int(configured) < 1:
             raise CostcalcError(f"COSTCALC_BILL_WORKERS must be a whole number of processes (1 or more), "
                                 f"got {configured!r}")
