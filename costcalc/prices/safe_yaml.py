@@ -77,7 +77,7 @@ def _resolve_plain(value: str) -> str:
     return _STR
 
 
-def _scalar(path: Path, event: yaml.ScalarEvent) -> Any:
+def _scalar(path: Path, event: Any) -> Any:
     line = event.start_mark.line + 1
     tag = event.tag
     if tag is None or tag == "!":
@@ -90,7 +90,7 @@ def _scalar(path: Path, event: yaml.ScalarEvent) -> Any:
     if build is None:
         raise _fail(path, line, f"cannot load YAML: tag {tag!r} is not allowed in a price table")
     try:
-        return build(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark))
+        return build(_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
     except (ValueError, OverflowError, yaml.YAMLError) as error:  # e.g. an integer of thousands of digits
         problem = getattr(error, "problem", None) or str(error)
         raise _fail(path, line, f"cannot load YAML: {problem}") from None
@@ -199,12 +199,11 @@ def line_of(located: tuple[int, Lines], path: tuple[Any, ...]) -> int:
     """Line (1-based) of the deepest value along `path` from (root line, lines); for a key, the key's line."""
     line, lines = located
     for step in path:
-        if isinstance(lines, dict) and step in lines:
-            line, lines = lines[step]
-        elif isinstance(lines, list) and isinstance(step, int) and 0 <= step < len(lines):
-            line, lines = lines[step]
-        else:
+        found = (isinstance(lines, dict) and step in lines) or (
+            isinstance(lines, list) and isinstance(step, int) and 0 <= step < len(lines))
+        if not found:
             break
+        line, lines = lines[step]
     return line
 
 
