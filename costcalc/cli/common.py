@@ -15,6 +15,7 @@ import typer
 
 from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.text import json_safe, printable
 from costcalc.units import parse_date
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def user_errors(command: F) -> F:
         try:
             command(*args, **kwargs)
         except CostcalcError as error:
-            sys.stderr.write(f"costcalc: error: {error}\n")
+            sys.stderr.write(f"costcalc: error: {printable(str(error))}\n")
             raise typer.Exit(error.exit_code) from None
 
     return cast(F, run)
@@ -81,7 +82,7 @@ def check_platform(text: str) -> str:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_safe(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)) + "\n")
 
 
 def warn_if_stale(tables: PriceTables, today: date) -> None:

@@ -19,6 +19,7 @@ from costcalc.cli.common import (
     print_json,
     user_errors,
 )
+from costcalc.text import printable
 
 pricing_app = typer.Typer(help="Validate, compare and cross-check price tables.", no_args_is_help=True)
 
@@ -39,7 +40,7 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(
     files = _files(paths)
     price_files, messages = validate_files(files)
     for message in messages:
-        sys.stdout.write(message + "\n")
+        sys.stdout.write(printable(message) + "\n")
     if messages:
         sys.stderr.write(f"costcalc: {len(messages)} problem(s) in {len(files)} file(s)\n")
         raise typer.Exit(1)

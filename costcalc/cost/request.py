@@ -223,5 +223,5 @@ def calc_explicit_cache(model: ModelPrices, period: PricePeriod, workload: Workl
     fresh_input = token_cost(fresh, rates.input_mtok) * n
     output = token_cost(out, rates.output_mtok) * n
     total = creation + storage + cached_input + fresh_input + output
-    return ExplicitCacheCost(rates.tier, rates, creation_rates.tier, creation, storage, workload.ttl_seconds,
-                             cached_input, fresh_input, output, total, divide(total, n))
+    return ExplicitCacheCost(rates.tier, rates, creation_rates.tier, creation_rates.input_mtok, creation, storage,
+                             workload.ttl_seconds, cached_input, fresh_input, output, total, divide(total, n))

@@ -200,10 +200,9 @@ _KIND_TEXT = {"differs": "differs", "missing_in_peer": "missing in peer", "missi
 
 def render_check(report: CheckReport) -> None:
     """A table of the disagreements (Model | Key | costcalc | peer | Kind) and a one-line verdict."""
-    from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
+    from costcalc.cli.safe_rich import Console, Table
     from costcalc.units import format_price
 
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)

@@ -17,7 +17,6 @@ See docs/hardening.md.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -205,8 +204,3 @@ def line_of(located: tuple[int, Lines], path: tuple[Any, ...]) -> int:
             break
         line, lines = lines[step]
     return line
-
-
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""Characters that can rewrite a terminal (escape sequences, carriage return, bidi overrides); tab and
-newline are plain text."""

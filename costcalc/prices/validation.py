@@ -13,8 +13,8 @@ from costcalc.prices import safe_yaml as yamlsafe
 from costcalc.prices import schema
 from costcalc.prices.files import read_text
 from costcalc.prices.invariants import DataPath, check_file, check_unique
-from costcalc.prices.safe_yaml import CONTROL_CHARACTERS
 from costcalc.prices.schema import PriceFile
+from costcalc.text import CONTROL_CHARACTERS
 
 _FIELD_NAMES = {
     f.name
