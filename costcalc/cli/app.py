@@ -46,6 +46,20 @@ app = typer.Typer(
 
 app.add_typer(pricing_app, name="pricing")
 
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from costcalc import __version__
+
+        sys.stdout.write(f"costcalc {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", help="Print costcalc's version and exit.",
+                                                   callback=_print_version, is_eager=True)] = False) -> None:
+    pass
+
 MAX_CHARS = 10**11
 
 
@@ -65,7 +79,7 @@ def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
                     for text, name in zip(chars, names, strict=True)),
         chars_per_token=parse_ratio(ratio) if ratio is not None else None,
         queries=parse_count(queries, "--queries", allow_zero=False, maximum=MAX_QUERIES),
-        ttl_seconds=parse_duration(ttl) if ttl else entry.default_ttl_seconds,
+        ttl_seconds=parse_duration(ttl) if ttl is not None else entry.default_ttl_seconds,
     )
 
 
@@ -76,7 +90,7 @@ def estimate(
     context: ContextOpt = None,
     prompt: PromptOpt = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Output tokens per query, thinking "
-                                                "included [default: 0].")] = None,
+                                                "included. \\[default: 0]")] = None,
     queries: Annotated[str, typer.Option("--queries", "-n", help="Queries that reuse the context.")] = "1",
     ttl: TtlOpt = None,
     as_of_text: AsOfOpt = None,
@@ -148,7 +162,7 @@ def breakeven(
 @app.command()
 @user_errors
 def models(as_of_text: AsOfOpt = None, platform: Annotated[str | None, typer.Option(
-        "--platform", help="Only this platform [default: all].")] = None,
+        "--platform", help="Only this platform. \\[default: all]")] = None,
         format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
     """Every model with the prices in force on a date, and when each was last checked."""
     from datetime import date

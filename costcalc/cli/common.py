@@ -26,9 +26,10 @@ PLATFORMS = ("gemini-api", "vertex-ai")
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model id or alias, e.g. gemini-2.5-pro.")]
 ContextOpt = Annotated[Optional[str], typer.Option("--context", "-c", help="Reused context tokens: 1M, 128k, 1_000.")]
-PromptOpt = Annotated[Optional[str], typer.Option("--prompt", "-p", help="Fresh prompt tokens per query [default: 0].")]
-TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d [default: 1h].")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date [default: today].")]
+PromptOpt = Annotated[Optional[str], typer.Option("--prompt", "-p",
+                                                  help="Fresh prompt tokens per query. \\[default: 0]")]
+TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d. \\[default: 1h]")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date. \\[default: today]")]
 BatchOpt = Annotated[bool, typer.Option("--batch", help="Use Batch-mode prices.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 PlatformOpt = Annotated[str, typer.Option("--platform", help="gemini-api or vertex-ai.")]
@@ -66,7 +67,14 @@ def load(pricing: list[Path] | None) -> PriceTables:
 
 
 def as_of(text: str | None) -> date:
-    return parse_date(text) if text else date.today()
+    """--as-of, or today; a future date gets a note, because the tables only know the prices announced so far."""
+    if text is None:
+        return date.today()
+    when = parse_date(text, "--as-of")
+    if when > date.today():
+        sys.stderr.write(f"costcalc: note: --as-of {when} is in the future: these are the prices the tables know "
+                         "of today, and prices may change by then\n")
+    return when
 
 
 def check_format(text: str) -> str:

@@ -33,7 +33,7 @@ def _files(locations: list[Path] | None) -> list[Path]:
 @pricing_app.command()
 @user_errors
 def validate(paths: Annotated[Optional[list[Path]], typer.Argument(
-        help="Files or folders [default: the bundled tables].")] = None) -> None:
+        help="Files or folders. \\[default: the bundled tables]")] = None) -> None:
     """Check schema and invariants; every problem is printed as file:line: message."""
     from costcalc.prices.validation import validate_files
 
