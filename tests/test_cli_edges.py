@@ -203,7 +203,7 @@ def test_empty_option_values_are_errors(option: str, message: str, capsys: pytes
 def test_one_date_grammar(text: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Python 3.11's date.fromisoformat takes 20260115 and 2026-W03-4, 3.10's does not: costcalc takes neither."""
     assert main(["models", "--as-of", text]) == 2
-    assert capsys.readouterr().err.startswith(f"costcalc: error: --as-of {text!r} is not a date; write it as YYYY-MM-DD")
+    assert capsys.readouterr().err.startswith(f"costcalc: error: --as-of {text!r} is not a date; write it as ")
 
 
 @pytest.mark.parametrize(("option", "text"), [
