@@ -29,10 +29,11 @@ _MODEL_HINT = "a table's model: entry.model"
 _PERIOD_HINT = "one of model.periods, e.g. find_period(model, as_of)"
 
 
-def _check_model(model: object, period: object = None) -> None:
+def _check_model(model: object, *period: object) -> None:
+    """`model` (and `period`, when the function takes one) are the table's own objects."""
     check_instance("model", model, ModelPrices, _MODEL_HINT)
-    if period is not None:
-        check_instance("period", period, PricePeriod, _PERIOD_HINT)
+    for given in period:
+        check_instance("period", given, PricePeriod, _PERIOD_HINT)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -96,6 +97,9 @@ class PriceTables:
 
     def find_model(self, name: str, platform: str = "gemini-api") -> PricedModel:
         """A model by id or alias, case-insensitive; `models/` prefixes as the API writes them are ignored."""
+        if not isinstance(name, str) or not isinstance(platform, str):
+            bad, value = ("name", name) if not isinstance(name, str) else ("platform", platform)
+            raise CostcalcError(f"{bad} must be text (str), got {type(value).__name__} {value!r:.60}")
         wanted = name.strip().lower().removeprefix("models/")
         names: dict[str, PricedModel] = {}
         # Later files first, so an override's aliases win over the bundled ones.
@@ -136,7 +140,14 @@ def _line_mentioning(path: Path, name: str) -> int:
 
 def load_tables(extra: Path | str | Sequence[Path | str] | None = None, *, bundled: bool = True) -> PriceTables:
     """The bundled tables, then `extra` files or folders whose models override or extend them by id."""
-    given = [] if extra is None else [extra] if isinstance(extra, (str, Path)) else list(extra)
+    if not isinstance(bundled, bool):
+        raise CostcalcError(f"bundled must be True or False, got {type(bundled).__name__} {bundled!r:.60}")
+    if extra is not None and not isinstance(extra, (str, os.PathLike, list, tuple)):
+        raise CostcalcError(f"extra must be a path or a list of paths, got {type(extra).__name__} {extra!r:.60}")
+    given = [] if extra is None else [extra] if isinstance(extra, (str, os.PathLike)) else list(extra)
+    for item in given:
+        if not isinstance(item, (str, os.PathLike)) or not str(item):
+            raise CostcalcError(f"extra must be paths (str or Path), got {type(item).__name__} {item!r:.60}")
     locations: Iterable[Path] = [*([bundled_pricing_dir()] if bundled else []), *(Path(p) for p in given)]
     tables = PriceTables()
     for location in locations:
