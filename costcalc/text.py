@@ -24,6 +24,11 @@ def printable(text: str) -> str:
     return CONTROL_CHARACTERS.sub(lambda found: _visible(found.group()), text) if text else text
 
 
+def one_line(text: str) -> str:
+    """`printable`, and a newline (from a file name, say) spelled `\\n`: an error message is one line."""
+    return printable(text).replace("\n", "\\n")
+
+
 def json_safe(text: str) -> str:
     """JSON text with the control characters `json.dumps` leaves raw (DEL, C1, bidi) written as `\\uXXXX`."""
     return CONTROL_CHARACTERS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

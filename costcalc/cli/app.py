@@ -33,7 +33,7 @@ from costcalc.cli.common import (
 from costcalc.cli.pricing import pricing_app
 from costcalc.cost.results import Workload, to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.text import printable
+from costcalc.text import one_line
 from costcalc.units import MAX_QUERIES, parse_count, parse_duration
 
 app = typer.Typer(
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
         code = app(args=args, prog_name="costcalc", standalone_mode=False)
     except CostcalcError as error:
-        sys.stderr.write(f"costcalc: error: {printable(str(error))}\n")
+        sys.stderr.write(f"costcalc: error: {one_line(str(error))}\n")
         return error.exit_code
     except (typer.Exit, typer.Abort) as stop:
         return getattr(stop, "exit_code", 1)
@@ -223,11 +223,11 @@ def main(argv: list[str] | None = None) -> int:
                 return int(error.exit_code)
             context = getattr(error, "ctx", None)
             command = f"{context.command_path} --help" if context is not None else "costcalc --help"
-            sys.stderr.write(f"costcalc: error: {printable(error.format_message())} (see `{command}`)\n")
+            sys.stderr.write(f"costcalc: error: {one_line(error.format_message())} (see `{command}`)\n")
             return int(error.exit_code) or 2
         if os.environ.get("COSTCALC_DEBUG"):
             raise
-        sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {printable(str(error))} "
+        sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {one_line(str(error))} "
                          "(set COSTCALC_DEBUG=1 for the traceback, and please report it)\n")
         return 70
     return code if isinstance(code, int) else 0

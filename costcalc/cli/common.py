@@ -15,7 +15,7 @@ import typer
 
 from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.text import json_safe, printable
+from costcalc.text import json_safe, one_line
 from costcalc.units import parse_date
 
 if TYPE_CHECKING:
@@ -33,9 +33,10 @@ AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force
 BatchOpt = Annotated[bool, typer.Option("--batch", help="Use Batch-mode prices.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 PlatformOpt = Annotated[str, typer.Option("--platform", help="gemini-api or vertex-ai.")]
-PricingOpt = Annotated[Optional[list[Path]], typer.Option(
-    "--pricing", help="Extra price table file or folder; its models override or extend the bundled ones. "
-    "Repeatable; COSTCALC_PRICING adds more (separated by ':').")]
+# Paths are taken as text and made Paths here: click's path type stats the name and crashes on a NUL byte.
+PricingOpt = Annotated[Optional[list[str]], typer.Option(
+    "--pricing", metavar="PATH", help="Extra price table file or folder; its models override or extend the bundled "
+    "ones. Repeatable; COSTCALC_PRICING adds more (separated by ':').")]
 ContextCharsOpt = Annotated[Optional[str], typer.Option("--context-chars", help="Context characters (Vertex 1.0/1.5).")]
 PromptCharsOpt = Annotated[Optional[str], typer.Option("--prompt-chars", help="Fresh prompt characters per query.")]
 OutputCharsOpt = Annotated[Optional[str], typer.Option("--output-chars", help="Output characters per query.")]
@@ -52,18 +53,18 @@ def user_errors(command: F) -> F:
         try:
             command(*args, **kwargs)
         except CostcalcError as error:
-            sys.stderr.write(f"costcalc: error: {printable(str(error))}\n")
+            sys.stderr.write(f"costcalc: error: {one_line(str(error))}\n")
             raise typer.Exit(error.exit_code) from None
 
     return cast(F, run)
 
 
-def load(pricing: list[Path] | None) -> PriceTables:
+def load(pricing: list[str] | None) -> PriceTables:
     """Bundled tables, then COSTCALC_PRICING's files, then --pricing's: later files override by model id."""
     from costcalc.prices.tables import load_tables
 
     extra = [Path(part) for part in os.environ.get("COSTCALC_PRICING", "").split(os.pathsep) if part.strip()]
-    return load_tables([*extra, *(pricing or [])])
+    return load_tables([*extra, *(Path(part) for part in pricing or [])])
 
 
 def as_of(text: str | None) -> date:

@@ -43,6 +43,8 @@ def open_regular_file(path: Path, *, kind: str = "price table",
             os.close(descriptor)
     except OSError as problem:
         raise error(f"{path}:1: cannot read the {kind}: {problem.strerror or problem}") from None
+    except ValueError:  # a NUL byte in the name, which no file can have
+        raise error(f"{path!r}:1: not a file name (it contains a NUL byte)") from None
     raise error(f"{path}:1: this is {what}, not a regular file; give the {kind} file itself")
 
 

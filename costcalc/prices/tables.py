@@ -24,6 +24,8 @@ def bundled_pricing_dir() -> Path:
 
 def pricing_files(location: Path) -> list[Path]:
     """A file, or every `*.yaml`/`*.yml` in a folder, sorted by name."""
+    if "\0" in str(location):
+        raise PricingFileError(f"{str(location)!r}:1: not a file name (it contains a NUL byte)")
     if location.is_dir():
         files = sorted(p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         if not files:
