@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import REPO
@@ -84,6 +84,11 @@ def _base(name: str, models: int) -> str:
     return text[: starts[models]] if len(starts) > models else text
 
 
+def _line(text: str, key: str) -> int:
+    """Index of the first line that sets `key`, for the hand-picked examples."""
+    return next(index for index, line in enumerate(text.splitlines()) if line.strip().startswith(key))
+
+
 BASES = [_base("gemini-api.yaml", 4), _base("vertex-ai.yaml", 3)]
 NASTY = ["1e999999", '"1e999999"', "-1", '"-1.25"', "9" * 5000, "&a [*a]", "*nope", "[", "{", "}", "'",
          "!!python/object/apply:os.system [ls]", "!!binary aGk=", "!!set {a}", "null", "[]", "{}", "~", ".inf",
@@ -146,6 +151,10 @@ def _one_line_at(path: str, message: str) -> bool:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from(BASES), operations=st.lists(OPERATIONS, min_size=1, max_size=3))
+@example(base=BASES[0], operations=[("value", _line(BASES[0], "context_window:"), "&a [*a]")])  # the issue's hang
+@example(base=BASES[0], operations=[("value", _line(BASES[0], "name:"), '"\\e[2J"')])
+@example(base=BASES[1], operations=[("nest", _line(BASES[1], "input_mtok:"), 200),
+                                    ("duplicate", _line(BASES[1], "output_mtok:"))])
 def test_mutated_tables_end_in_success_or_file_line_message(worker: Worker, base: str,
                                                             operations: list[tuple[Any, ...]]) -> None:
     answer = worker.ask({"kind": "table", "data": base64.b64encode(_mutate(base, operations)).decode()})

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from costcalc.cli.app import main
 from costcalc.errors import PricingFileError
 from costcalc.prices.safe_yaml import MAX_ALIAS_NODES, load_with_lines
 from costcalc.prices.tables import load_price_file, load_tables
@@ -177,11 +176,3 @@ def test_symlink_to_a_regular_table_is_still_fine(tmp_path: Path) -> None:
     link = tmp_path / "link.yaml"
     link.symlink_to(BUNDLED)
     assert load_tables(link, bundled=False).find_model("gemini-2.5-pro").model.id == "gemini-2.5-pro"
-
-
-def test_validate_command_prints_no_traceback_for_a_fifo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    fifo = tmp_path / "p.yaml"
-    os.mkfifo(fifo)
-    assert main(["pricing", "validate", str(fifo)]) == 1
-    assert capsys.readouterr().out == f"{fifo}:1: this is a FIFO (named pipe), not a regular file; give the price " \
-        "table file itself\n"
