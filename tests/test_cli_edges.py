@@ -83,7 +83,7 @@ def _cases(tables: PriceTables) -> list[list[str]]:
             model = entry.model
             for period in model.periods:
                 minimum = min_cache_tokens(model, period.effective)
-                window = model.context_window or 1_000_000
+                window = model.context_window_tokens or 1_000_000
                 sizes = {min(max(minimum.tokens if minimum else 0, 40_000), window - 4_000)}
                 if model.long_context_threshold and model.long_context_threshold + 10_000 < window:
                     sizes.add(model.long_context_threshold + 6_000)

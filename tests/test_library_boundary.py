@@ -78,7 +78,7 @@ def test_calc_request_takes_whole_token_counts(tables: PriceTables, value: objec
 def test_calc_request_respects_the_context_window(tables: PriceTables) -> None:
     """Issue: 5M tokens were priced on a 1M-token model."""
     pro = tables.find_model("gemini-2.5-pro").model
-    assert pro.context_window == 1_048_576
+    assert pro.context_window_tokens == 1_048_576
     with pytest.raises(CostcalcError, match=r"prompt_tokens 5,000,000 exceeds gemini-2\.5-pro's context window of "
                        r"1,048,576 tokens"):
         calc_request(pro, find_period(pro, WHEN), 5_000_000)

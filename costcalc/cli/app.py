@@ -200,8 +200,12 @@ def prices(
     periods = list(entry.model.periods) if history else [find_period(entry.model, as_of(as_of_text))]
     replaced = tables.overridden.get((entry.platform, entry.model.id))
     if shape == "json":
+        from costcalc.prices.confidence import confidence_by_figure, dated
+
         print_json({"model": entry.model, "platform": entry.platform, "source_file": entry.source_file,
-                    "overrides": replaced, "periods_shown": periods})
+                    "overrides": replaced, "periods_shown": periods,
+                    "confidence_shown": [{"effective": dated(p.effective, p.effective_approximate),
+                                          "figures": confidence_by_figure(p)} for p in periods]})
     else:
         render_prices(entry, periods, replaced)
 

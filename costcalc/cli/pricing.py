@@ -73,8 +73,13 @@ def check(against: Annotated[str, typer.Option("--against", metavar="PATH", help
                                                 "model_prices_and_context_window.json or genai-prices' data JSON.")],
           as_of_text: AsOfOpt = None,
           platform: Annotated[Optional[str], typer.Option("--platform", help="Only this platform.")] = None,
+          every_figure: Annotated[bool, typer.Option("--all", help="List every compared figure, not only "
+                                                     "those that differ or that one side lacks.")] = False,
           format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
-    """Compare the prices in force with a peer's published feed (a local file); exit 1 on any disagreement."""
+    """Compare the figures in force with a peer's published feed (a local file); exit 1 unless all agree.
+
+    Compared: standard, cached and batch prices (batch cached included), the peer's reasoning-token price, context
+    window and minimum cache size; `--format json` lists every compared figure in `compared_figures`."""
     from costcalc.prices.peer_check import check_against, load_feed, render_check
 
     shape = check_format(format)
@@ -83,6 +88,15 @@ def check(against: Annotated[str, typer.Option("--against", metavar="PATH", help
     if shape == "json":
         print_json(report)
     else:
-        render_check(report)
+        render_check(report, every_figure)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@pricing_app.command()
+@user_errors
+def schema() -> None:
+    """Print the JSON Schema of a price table file (field descriptions included), for editors and validators."""
+    from costcalc.prices.json_schema import schema_text
+
+    sys.stdout.write(schema_text())

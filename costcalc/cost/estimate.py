@@ -1,4 +1,7 @@
-"""The workload answer: cost without and with an explicit cache, savings and break-even."""
+"""The workload answer: cost without and with an explicit cache, savings and break-even.
+
+Rules: docs/billing-rules.md ("Creation", "Storage", "Break-even", "Batch").
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from costcalc.cost.request import (
 )
 from costcalc.cost.results import BreakEven, Estimate, Rates, Workload, to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.prices.confidence import dated
 from costcalc.prices.schema import PricePeriod
 from costcalc.units import format_duration, format_price, format_usd
 
@@ -98,7 +102,7 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
     no_cache = calc_no_cache(model, period, workload, batch)
     blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates)
     notes = _notes(entry, period, workload, as_of, no_cache.rates, blocker is None)
-    source = describe_source(entry, period, as_of, batch)
+    source = describe_source(entry, period, as_of, batch, no_cache.rates.tier)
     implicit, implicit_blocked = None, None
     if hit_rate is not None:
         implicit_blocked = implicit_blocker(entry, period, workload, as_of, batch)
@@ -132,7 +136,8 @@ def _notes(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: d
         notes.append(f"a prompt of {prompt:,} tokens is above {model.long_context_threshold:,}: the whole request "
                      "(fresh input, cached input and output) is billed at the long-context tier")
     if model.shutdown is not None and as_of >= model.shutdown:
-        notes.append(f"{model.id} was shut down on {model.shutdown}; these are the last prices it had")
+        notes.append(f"{model.id} was shut down on {dated(model.shutdown, model.shutdown_approximate)}; these are "
+                     "the last prices it had")
     if cacheable:
         notes.append(f"storage is billed for the lifetime given ({format_duration(workload.ttl_seconds)}); whether "
                      "deleting a cache early stops the meter is disputed, so shorten --ttl to model early deletion")

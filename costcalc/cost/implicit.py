@@ -1,4 +1,7 @@
-"""Implicit caching: Gemini discounts a repeated prefix on its own, with no creation or storage charge."""
+"""Implicit caching: Gemini discounts a repeated prefix on its own, with no creation or storage charge.
+
+Rules: docs/billing-rules.md ("Implicit caching").
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Google's billing rules as pure functions: tiers, one request, an explicit cache, break-even.
 
-See ../shared/docs/billing-rules.md; every rule here cites it by its heading in comments only
-where the code alone would not say why.
+The rules, with their reasons and public sources, are in docs/billing-rules.md; comments here cite its
+headings only where the code alone would not say why.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from costcalc.cost.results import (
     Workload,
 )
 from costcalc.errors import CostcalcError
+from costcalc.prices.confidence import figure_confidence
 from costcalc.prices.schema import CacheMinimum, ModelPrices, Price, PricePeriod
 
 _ENTRY_HINT = "from load_tables().find_model(...)"
@@ -115,9 +116,9 @@ def calc_request(model: ModelPrices, period: PricePeriod, prompt_tokens: int, ca
     for name, count in (("prompt_tokens", prompt_tokens), ("cached_tokens", cached_tokens),
                         ("output_tokens", output_tokens)):
         check_count(name, count)
-    if model.context_window is not None and prompt_tokens > model.context_window:
+    if model.context_window_tokens is not None and prompt_tokens > model.context_window_tokens:
         raise CostcalcError(f"prompt_tokens {prompt_tokens:,} exceeds {model.id}'s context window of "
-                            f"{model.context_window:,} tokens")
+                            f"{model.context_window_tokens:,} tokens")
     if cached_tokens > prompt_tokens:
         raise CostcalcError(
             f"cached tokens ({cached_tokens:,}) cannot exceed the prompt ({prompt_tokens:,}): "
@@ -142,11 +143,20 @@ def min_cache_tokens(model: ModelPrices, as_of: date) -> CacheMinimum | None:
     return chosen
 
 
-def describe_source(entry: PricedModel, period: PricePeriod, as_of: date, batch: bool) -> PriceSource:
+def describe_source(entry: PricedModel, period: PricePeriod, as_of: date, batch: bool,
+                    tier: Tier = "flat") -> PriceSource:
+    """Which record priced the answer, with how sure each figure used at `tier` is."""
     model = entry.model
+    names = _BATCH_FIELDS if batch else _STANDARD_FIELDS
+    stated = {name: figure_confidence(period, name, tier) for name in names if getattr(period, name) is not None}
     return PriceSource(model.id, model.name, entry.platform, period.effective, as_of, period.checked,
-                       period.sources, period.note, model.long_context_threshold, batch, entry.source_file,
-                       period.unit)
+                       period.source_records(), period.note, model.long_context_threshold, batch, entry.source_file,
+                       period.unit, period.effective_approximate,
+                       {name: text for name, text in stated.items() if text is not None})
+
+
+_STANDARD_FIELDS = ("input_mtok", "output_mtok", "cached_mtok", "storage_mtok_hour")
+_BATCH_FIELDS = ("batch_input_mtok", "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour")
 
 
 def check_workload(entry: PricedModel, workload: Workload) -> None:
@@ -164,10 +174,10 @@ def check_workload(entry: PricedModel, workload: Workload) -> None:
         raise CostcalcError("the cache lifetime must be at least 1 second")
     model = entry.model
     prompt = workload.context_tokens + workload.prompt_tokens
-    if model.context_window is not None and prompt > model.context_window:
+    if model.context_window_tokens is not None and prompt > model.context_window_tokens:
         raise CostcalcError(
             f"a prompt of {prompt:,} tokens (context + prompt) exceeds {model.id}'s context window of "
-            f"{model.context_window:,} tokens; shrink --context or --prompt"
+            f"{model.context_window_tokens:,} tokens; shrink --context or --prompt"
         )
     if workload.ttl_seconds < entry.min_ttl_seconds:
         raise CostcalcError(

@@ -1,4 +1,7 @@
-"""Building a workload from what the user typed: tokens, characters, and an explicit ratio between them."""
+"""Building a workload from what the user typed: tokens, characters, and an explicit ratio between them.
+
+Why characters are never guessed from tokens: docs/billing-rules.md ("Vertex per-character billing").
+"""
 
 from __future__ import annotations
 

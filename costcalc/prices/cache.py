@@ -38,8 +38,8 @@ FORMAT = 2
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _PACKAGE = Path(__file__).resolve().parent.parent
 # A change to any of these re-validates every table: they decide what a valid, decoded table is.
-_RULES = ("prices/schema.py", "prices/invariants.py", "prices/validation.py", "prices/safe_yaml.py",
-          "prices/decode.py", "prices/cache.py")
+_RULES = ("prices/schema.py", "prices/invariants.py", "prices/confidence.py", "prices/validation.py",
+          "prices/safe_yaml.py", "prices/decode.py", "prices/cache.py")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIR_FD = os.open in os.supports_dir_fd
 

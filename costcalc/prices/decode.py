@@ -9,6 +9,7 @@ rather than coerce: a wrong type is a damaged cache, never a value.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from collections.abc import Callable
 from datetime import date
@@ -44,6 +45,12 @@ def _decimal(value: Any) -> Decimal:
 def _integer(value: Any) -> int:
     if type(value) is not int:
         raise CacheDamaged(f"expected a whole number, got {type(value).__name__}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise CacheDamaged(f"expected true or false, got {type(value).__name__}")
     return value
 
 
@@ -84,11 +91,18 @@ def _converter(annotation: str) -> Convert:
     kind = annotation.removesuffix(" | None")
     if kind.startswith("tuple[") and kind.endswith(", ...]"):
         item = kind[len("tuple["):-len(", ...]")]
+        if item.endswith(" | str"):  # records or bare strings (sources)
+            record = _object(getattr(schema, item.removesuffix(" | str")))
+            return _many(lambda value: value if type(value) is str else record(value))
         return _many(_text if item == "str" else _object(getattr(schema, item)))
-    simple: dict[str, Convert] = {"date": _date, "Decimal": _decimal, "Price": _price, "str": _text, "int": _integer}
+    simple: dict[str, Convert] = {"date": _date, "Decimal": _decimal, "Price": _price, "str": _text, "int": _integer,
+                                  "bool": _flag}
     if kind in simple:
         return simple[kind]
-    allowed = typing.get_args(getattr(schema, kind, None))  # Platform, Caching, Unit: Literal aliases
+    if kind.startswith("Literal["):  # written in place, e.g. Literal["lower", "upper"]
+        allowed = tuple(re.findall(r"['\"]([^'\"]*)['\"]", kind))
+    else:
+        allowed = typing.get_args(getattr(schema, kind, None))  # Platform, Caching, Unit, ...: Literal aliases
     if not allowed:  # a new field type nobody taught the decoder: refuse the cache rather than guess
         raise TypeError(f"decode: no converter for {annotation!r}")
     return _choice(tuple(allowed))

@@ -11,6 +11,7 @@ from typing import Any
 from costcalc.errors import PricingFileError
 from costcalc.prices import safe_yaml as yamlsafe
 from costcalc.prices import schema
+from costcalc.prices.confidence import check_confidence
 from costcalc.prices.files import read_text
 from costcalc.prices.invariants import DataPath, check_file, check_unique
 from costcalc.prices.schema import PriceFile
@@ -18,7 +19,8 @@ from costcalc.text import CONTROL_CHARACTERS
 
 _FIELD_NAMES = {
     f.name
-    for cls in (schema.TieredPrice, schema.PricePeriod, schema.CacheMinimum, schema.ModelPrices, schema.PriceFile)
+    for cls in (schema.TieredPrice, schema.Source, schema.FigureConfidence, schema.PricePeriod, schema.CacheMinimum,
+                schema.ModelPrices, schema.PriceFile)
     for f in dataclasses.fields(cls)
 }
 
@@ -39,12 +41,14 @@ def validate_text(path: Path, text: str, today: date | None = None) -> tuple[Pri
         raise PricingFileError(f"{path}:{lines[0]}: a price table is a mapping with `platform` and `models`; this "
                                f"document is {kind}")
     problems.extend(_raw_problems(data, ()))
+    _accept_old_names(data, lines[1])
     price_file = None
     if not problems:
         price_file, schema_problems = _validate_schema(data)
         problems.extend(schema_problems)
     if price_file is not None:
         problems.extend((p.path, p.message) for p in check_file(price_file, today))
+        problems.extend(check_confidence(price_file))
     messages = [f"{path}:{yamlsafe.line_of(lines, where)}: {format_path(where) + ': ' if where else ''}{message}"
                 for where, message in problems]
     return (price_file if not messages else None), messages
@@ -78,6 +82,18 @@ def validate_files(paths: Sequence[Path], today: date | None = None) -> tuple[li
                 messages.append(f"{path}:{line}: {format_path(problem.path[1:])}: {problem.message} "
                                 f"(in {first_path}:{first_line})")
     return [f for _, _, f in loaded], messages
+
+
+def _accept_old_names(data: dict[str, Any], lines: Any) -> None:
+    """Tables written before `context_window` became `context_window_tokens` still load (docs/billing-rules.md)."""
+    models = data.get("models")
+    model_lines = lines.get("models", (0, None))[1] if isinstance(lines, dict) else None
+    for index, model in enumerate(models if isinstance(models, list) else ()):
+        if isinstance(model, dict) and "context_window" in model and "context_window_tokens" not in model:
+            model["context_window_tokens"] = model.pop("context_window")
+            where = model_lines[index][1] if isinstance(model_lines, list) and index < len(model_lines) else None
+            if isinstance(where, dict) and "context_window" in where:  # errors still point at the line
+                where["context_window_tokens"] = where.pop("context_window")
 
 
 def _raw_problems(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
