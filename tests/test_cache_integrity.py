@@ -161,6 +161,7 @@ TAMPERS: dict[str, Callable[[Path], object]] = {
     "tier with an extra key, forged digest": _pro_input_edit(lambda _: b'{"lower": "1", "upper": "2", "x": "3"}',
                                                              True),
     "unknown caching kind, forged digest": _edit(b'"caching": "explicit"', b'"caching": "bogus"', True),
+    "unknown confidence level, forged digest": _edit(b'"confirmed"', b'"certain"', True),
     "unknown field, forged digest": _edit(b'"platform": "gemini-api"', b'"platform": "gemini-api", "x": 1', True),
     "platform renamed, stale digest": _edit(b'"platform": "gemini-api"', b'"platform": "vertex-ai"'),
     "output price doubled, stale digest": _edit(b'"output_mtok": "', b'"output_mtok": "2'),

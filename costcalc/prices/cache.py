@@ -108,6 +108,7 @@ def _open_in(directory: Path, descriptor: int, name: str, flags: int, mode: int 
 
 def read_entry(content: bytes) -> PriceFile | None:
     """The cached table for this content, or None for any miss, damage or doubt."""
+    from costcalc.prices.confidence import check_confidence
     from costcalc.prices.invariants import check_file
 
     directory = cache_dir()
@@ -131,7 +132,9 @@ def read_entry(content: bytes) -> PriceFile | None:
         table = decode(PriceFile, json.loads(payload))
         # Same invariants as a YAML table: a plausible-looking edit that slipped past the digest still
         # cannot bring a negative, non-finite, huge or inverted price into arithmetic.
-        return table if isinstance(table, PriceFile) and not check_file(table) else None
+        if not isinstance(table, PriceFile) or check_file(table) or next(iter(check_confidence(table)), None):
+            return None
+        return table
     except Exception:  # a damaged entry can surprise a decoder in many ways (types, recursion); each is a miss
         return None
     finally:
