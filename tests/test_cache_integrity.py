@@ -83,7 +83,7 @@ def _split(entry: Path) -> tuple[dict[str, object], bytes]:
 def _forge(entry: Path, payload: bytes) -> None:
     """Write `payload` with a header whose digest matches it: an edit made by someone who read cache.py."""
     header, _ = _split(entry)
-    header["digest"] = cache.blake2b(payload, digest_size=32).hexdigest()
+    header["digest"] = cache.payload_digest(str(header["key"]), payload)
     entry.write_bytes(json.dumps(header).encode() + b"\n" + payload)
 
 
@@ -146,7 +146,23 @@ def _replace_with(kind: str) -> Callable[[Path], None]:
     return tamper
 
 
+def _older_table_moved_here(entry: Path) -> None:
+    """A genuine entry of another version of the table (input prices doubled), moved under this table's key."""
+    other = entry.parent.parent / "other.yaml"
+    source = BUNDLED.read_text(encoding="utf-8")
+    assert 'input_mtok: {lower: "1.25", upper: "2.50"}' in source
+    other.write_text(source.replace('input_mtok: {lower: "1.25", upper: "2.50"}',
+                                    'input_mtok: {lower: "2.50", upper: "5.00"}'), encoding="utf-8")
+    load_price_file(other)
+    moved = next(path for path in entry.parent.iterdir() if path != entry)
+    header, payload = _split(moved)
+    header["key"] = entry.stem
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+    moved.unlink()
+
+
 TAMPERS: dict[str, Callable[[Path], object]] = {
+    "a genuine entry of another table version under this key": _older_table_moved_here,
     "100x cut of 2.5 Pro input, stale digest": _pro_input_edit(_hundredth),
     "100x cut of 2.5 Pro input, forged digest (cached price now above input)": _pro_input_edit(_hundredth, True),
     "negative price, forged digest": _pro_input_edit(lambda _: b'"-1.25"', True),

@@ -3,7 +3,7 @@
 One file per distinct table content, named by a digest of (cache format, costcalc version, the code that
 validates and decodes tables, the table's bytes). The file is a header line, then the validated table as JSON:
 
-    {"format": 2, "key": "<name>", "digest": "<blake2b of the JSON below>"}
+    {"format": 2, "key": "<name>", "digest": "<blake2b of the key and the JSON below>"}
     {...the PriceFile...}
 
 An entry is used only when its header names this key, its digest matches the JSON, the JSON decodes with the
@@ -41,7 +41,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 _RULES = ("prices/schema.py", "prices/invariants.py", "prices/confidence.py", "prices/validation.py",
           "prices/safe_yaml.py", "prices/decode.py", "prices/cache.py")
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_DIR_FD = os.open in os.supports_dir_fd
+_DIR_FD = {os.open, os.rename, os.unlink} <= os.supports_dir_fd  # os.replace shares os.rename's support
 
 
 def cache_dir() -> Path | None:
@@ -77,6 +77,11 @@ def entry_key(content: bytes) -> str:
         digest.update(b"\0")
     digest.update(content)
     return digest.hexdigest()
+
+
+def payload_digest(key: str, payload: bytes) -> str:
+    """BLAKE2b of the entry's key and payload: a payload moved under another table's key does not match."""
+    return blake2b(key.encode() + b"\0" + payload, digest_size=32).hexdigest()
 
 
 def _open_dir(directory: Path, create: bool) -> int | None:
@@ -127,7 +132,7 @@ def read_entry(content: bytes) -> PriceFile | None:
         header_line, _, payload = raw.partition(b"\n")
         header = json.loads(header_line)
         if (type(header) is not dict or header.get("format") != FORMAT or header.get("key") != key
-                or header.get("digest") != blake2b(payload, digest_size=32).hexdigest()):
+                or header.get("digest") != payload_digest(key, payload)):
             return None
         table = decode(PriceFile, json.loads(payload))
         # Same invariants as a YAML table: a plausible-looking edit that slipped past the digest still
@@ -155,8 +160,7 @@ def write_entry(content: bytes, table: PriceFile) -> None:
     try:
         key = entry_key(content)
         payload = json.dumps(to_jsonable(table), ensure_ascii=True).encode()
-        header = json.dumps({"format": FORMAT, "key": key,
-                             "digest": blake2b(payload, digest_size=32).hexdigest()}).encode()
+        header = json.dumps({"format": FORMAT, "key": key, "digest": payload_digest(key, payload)}).encode()
         handle = _open_in(directory, descriptor, temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
         with os.fdopen(handle, "wb") as entry:
             entry.write(header + b"\n" + payload)
@@ -164,7 +168,7 @@ def write_entry(content: bytes, table: PriceFile) -> None:
             os.replace(temporary, f"{key}.json", src_dir_fd=descriptor, dst_dir_fd=descriptor)
         else:  # pragma: no cover - no dir_fd (Windows)
             os.replace(directory / temporary, directory / f"{key}.json")
-    except OSError:
+    except Exception:  # a cache that cannot be written only costs speed; leave no temporary file behind
         if _DIR_FD:
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=descriptor)
