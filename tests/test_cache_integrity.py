@@ -276,13 +276,14 @@ def test_only_absolute_cache_directories_are_used(monkeypatch: pytest.MonkeyPatc
 def test_no_usable_cache_directory_writes_nothing_anywhere(tmp_path: Path, env: dict[str, str]) -> None:
     """The issue: HOME="" wrote /.cache/costcalc and a relative XDG_CACHE_HOME wrote into the current folder."""
     clean = {k: v for k, v in os.environ.items() if k not in ("COSTCALC_CACHE_DIR", "XDG_CACHE_HOME", "HOME")}
-    before = set(Path("/").iterdir())
+    rooted = Path("/.cache/costcalc")  # where HOME="" used to put it
+    before = sorted(rooted.iterdir()) if rooted.is_dir() else None
     done = subprocess.run([sys.executable, "-m", "costcalc", "estimate", "-m", "gemini-2.5-pro", "-c", "300k",
                            "--as-of", "2026-01-15", "-f", "json"], cwd=tmp_path, capture_output=True, text=True,
                           env={**clean, "PYTHONPATH": str(REPO), **env}, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert list(tmp_path.iterdir()) == []
-    assert set(Path("/").iterdir()) == before
+    assert (sorted(rooted.iterdir()) if rooted.is_dir() else None) == before
 
 
 def test_cache_files_are_private_and_never_follow_symlinks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
