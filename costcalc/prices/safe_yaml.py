@@ -16,7 +16,6 @@ See docs/hardening.md.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,7 +66,6 @@ def _fail(path: Path, line: int, message: str) -> PricingFileError:
     return PricingFileError(f"{path}:{line}: {message}")
 
 
-@functools.lru_cache(maxsize=4096)
 def _resolve_plain(value: str) -> str:
     """The tag YAML 1.1 gives a plain scalar, by PyYAML's own rules (so `2024-05-14` is a date, `10` an int)."""
     for tag, pattern in _RESOLVERS.get(value[:1] if value else "", []) + _RESOLVERS.get(None, []):
@@ -120,13 +118,28 @@ def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     starts = {yaml.MappingStartEvent: True, yaml.SequenceStartEvent: False}
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    resolved: dict[str, str] = {}  # plain scalar -> tag, for this file
+    constructed: dict[str, Any] = {}  # plain scalar -> its value, when not text
     for event in events:
         kind = type(event)
         if kind is scalar_event:
             line = event.start_mark.line + 1
-            value, lines, size, height = _scalar(path, event), None, 1, 1
-            if event.anchor is not None:
-                anchors[event.anchor] = (value, None, 1, 1)
+            lines, size, height = None, 1, 1
+            if event.tag is None and event.anchor is None:  # the common case, inline: most scalars are text
+                value = event.value
+                if event.implicit[0]:
+                    tag = resolved.get(value)
+                    if tag is None:
+                        tag = resolved[value] = _resolve_plain(value)
+                    if tag != _STR:  # dates, numbers, booleans: immutable, and the same ones recur
+                        known = constructed.get(value, _NO_KEY)
+                        if known is _NO_KEY:
+                            known = constructed[value] = _scalar(path, event)
+                        value = known
+            else:
+                value = _scalar(path, event)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (value, None, 1, 1)
         elif kind in starts:
             line = event.start_mark.line + 1
             _collection_tag(path, event, "map" if starts[kind] else "seq")
@@ -176,7 +189,8 @@ def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
             parent.data.append(value)
             parent.lines.append((line, lines))
         elif parent.key is _NO_KEY:
-            _check_key(path, parent, value, lines, line)
+            if lines is not None or value in parent.data:
+                _refuse_key(path, parent, value, lines, line)
             parent.key, parent.key_line = value, line
         else:
             parent.data[parent.key] = value
@@ -185,8 +199,9 @@ def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
     return root if root is not None else (None, (1, None))
 
 
-def _check_key(path: Path, parent: _Open, key: Any, lines: Lines, line: int) -> None:
-    if lines is not None or isinstance(key, (dict, list)):
+def _refuse_key(path: Path, parent: _Open, key: Any, lines: Lines, line: int) -> None:
+    """A key that is a list or mapping (an alias to one), or one the mapping already has."""
+    if lines is not None:
         raise _fail(path, line, "a mapping key must be a plain value, not a list or mapping")
     if key in parent.data:
         first = parent.lines[key][0]
