@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -31,6 +32,7 @@ from costcalc.cli.common import (
     warn_if_stale,
 )
 from costcalc.cli.pricing import pricing_app
+from costcalc.cli.simulate import register as register_timeline_commands
 from costcalc.cost.results import Workload, to_jsonable
 from costcalc.errors import CostcalcError
 from costcalc.text import one_line
@@ -104,11 +106,17 @@ def estimate(
                                                  "share of cache hits: 0.4 or 40%.")] = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw cost against queries to a .png or .svg file.")]
+    = None,
 ) -> None:
     """Cost without caching and with an explicit cache, side by side, with the break-even."""
     from costcalc.cost.estimate import estimate as run_estimate
 
     shape = check_format(format)
+    if plot is not None:
+        from costcalc.timeline.plot import check_plot_target
+
+        check_plot_target(plot)
     entry = load(pricing).find_model(model, check_platform(platform))
     work = _workload(entry, (context, prompt, output), (context_chars, prompt_chars, output_chars),
                      chars_per_token, queries, ttl)
@@ -118,6 +126,10 @@ def estimate(
 
         rate = parse_hit_rate(hit_rate)
     answer = run_estimate(entry, work, as_of(as_of_text), batch=batch, hit_rate=rate)
+    if plot is not None:
+        from costcalc.timeline.plot import plot_estimate
+
+        plot_estimate(answer, plot)
     if shape == "json":
         print_json(answer.to_json())
     else:
@@ -208,6 +220,9 @@ def prices(
                                           "figures": confidence_by_figure(p)} for p in periods]})
     else:
         render_prices(entry, periods, replaced)
+
+
+register_timeline_commands(app)  # simulate, recommend: listed after the one-workload commands
 
 
 def main(argv: list[str] | None = None) -> int:
