@@ -175,13 +175,22 @@ def _invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.parametrize("command", ["estimate", "breakeven", "models", "prices", "simulate", "recommend",
+                                     "pricing validate", "pricing check", "pricing diff"])
+def test_no_help_text_loses_its_default(command: str) -> None:
+    """rich read `[default: 0]` as markup and dropped it, leaving `per query .`; every command's help keeps it."""
+    code, out, _ = _invoke(*command.split(), "--help")
+    assert code == 0
+    assert not re.search(r"\w \.(\s|$)", out), out
+
+
 def test_help_shows_the_defaults() -> None:
     code, out, _ = _invoke("estimate", "--help")
     assert code == 0
     for text in ("Fresh prompt tokens per query. [default: 0]", "[default: 1h]", "[default: today]",
                  "included. [default: 0]", "[default: 1]", "[default: gemini-api]", "[default: table]"):
         assert text in out, text
-    assert " ." not in out.replace("...", "")  # the old help read `Fresh prompt tokens per query .`
+    assert not re.search(r"\w \.(\s|$)", out)  # the old help read `Fresh prompt tokens per query .`
 
 
 def test_version() -> None:
