@@ -23,6 +23,7 @@ from costcalc import (
     calc_request,
     estimate,
     find_period,
+    load_price_file,
     load_tables,
     rates_for,
     tier_for,
@@ -104,6 +105,7 @@ def test_calc_request_respects_the_context_window(tables: PriceTables) -> None:
     (lambda t: load_tables(42), "extra"),  # type: ignore[arg-type]
     (lambda t: load_tables([None]), "extra"),  # type: ignore[list-item]
     (lambda t: load_tables(bundled="yes"), "bundled"),  # type: ignore[arg-type]
+    (lambda t: load_price_file(0), "path"),  # type: ignore[arg-type]
 ])
 def test_wrong_types_raise_costcalc_errors_naming_the_argument(tables: PriceTables, call: Any, name: str) -> None:
     """Issue: wrong types surfaced as raw TypeError, AttributeError or decimal.InvalidOperation."""

@@ -36,10 +36,13 @@ def pricing_files(location: Path) -> list[Path]:
     return [location]
 
 
-def load_price_file(path: Path) -> PriceFile:
+def load_price_file(path: Path | str) -> PriceFile:
     """One validated file; validation (YAML + pydantic) runs once per distinct file content (see cache.py)."""
     from costcalc.prices import cache
 
+    if not isinstance(path, (str, os.PathLike)):  # an int would be taken as a file descriptor
+        raise CostcalcError(f"path must be a file path (str or Path), got {type(path).__name__} {path!r:.60}")
+    path = Path(path)
     text = read_text(path)
     content = text.encode("utf-8")
     cached = cache.read_entry(content)
