@@ -182,15 +182,23 @@ COMMANDS = {
     "models": ["--as-of", "--platform", "--format", "--pricing"],
     "prices": ["--as-of", "--platform", "--format", "--pricing"],
     "pricing check": ["--against", "--as-of", "--platform", "--format"],
+    # --plot is left out: it writes a file wherever a random string points.
+    "simulate": ["-m", "-c", "-p", "-o", "--timeline", "--rate", "--for", "--arrivals", "--seed", "--profile",
+                 "--strategies", "--ttls", "--hit-rate", "--as-of", "--platform", "--format", "--pricing"],
+    "recommend": ["-m", "-c", "-p", "-o", "--timeline", "--rate", "--for", "--arrivals", "--seed", "--profile",
+                  "--strategies", "--ttls", "--hit-rate", "--as-of", "--platform", "--format", "--pricing"],
 }
-GOOD = {"-m": "gemini-2.5-pro", "-c": "300k", "--against": "tests/fixtures/peers/litellm_clean.json"}
+GOOD = {"-m": "gemini-2.5-pro", "-c": "300k", "--against": "tests/fixtures/peers/litellm_clean.json",
+        "--rate": "20/h", "--for": "1d"}
 OPTION_VALUES = st.one_of(
     st.sampled_from(["", " ", "-1", "0", "1", "1M", "1.5M", "1e9", "1_000", "1__0", "nan", "inf", "-inf", "٣", "1h",
                      "1.5h", "0s", "90", "2026-01-15", "20260115", "2026-02-30", "9999-12-31", "0001-01-01", "40%",
                      "101%", "0.4", "json", "table", "vertex-ai", "gemini-api", "gemini-1.5-pro",
                      "models/GEMINI-2.5-PRO",
                      "9" * 130, "\x00", "\x1b[31m", "--", "-m", "--help", "{fifo}", "{folder}", "/dev/null",
-                     "/dev/zero", "pricing/gemini-api.yaml", "tests/fixtures/peers/genai_prices_clean.json"]),
+                     "/dev/zero", "pricing/gemini-api.yaml", "tests/fixtures/peers/genai_prices_clean.json",
+                     "examples/bursty.csv", "1000/h", "1e9/s", "0/h", "30d", "10y", "office", "9-17", "optimal",
+                     "explicit:1h", "refresh:auto", "5m,1h", "csv"]),
     st.text(max_size=15))
 
 
