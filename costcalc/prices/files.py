@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from costcalc.errors import PricingFileError
+from costcalc.errors import CostcalcError, PricingFileError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -27,7 +27,7 @@ def _not_regular(mode: int) -> str | None:
 
 
 def open_regular_file(path: Path, *, kind: str = "price table",
-                      error: type[PricingFileError] = PricingFileError) -> BinaryIO:
+                      error: type[CostcalcError] = PricingFileError) -> BinaryIO:
     """`path` opened for binary reading, or `error` (`path:1: …`) when it is missing or not a regular file.
 
     Symbolic links to regular files are followed. Opening uses O_NONBLOCK, so even a FIFO swapped in after
