@@ -101,12 +101,15 @@ def _collection_tag(path: Path, event: Any, kind: str) -> None:
 
 def load_with_lines(path: Path, text: str) -> tuple[Any, tuple[int, Lines]]:
     """The document's data (None when empty) and (its line, where each value sits); errors are `file:line: …`."""
+    parser = _Parser(text.encode("utf-8"))
     try:
-        return _build(path, yaml.parse(text.encode("utf-8"), Loader=_Parser))
+        return _build(path, iter(parser.get_event, None))  # like yaml.parse, without a generator per event
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise _fail(path, mark.line + 1 if mark is not None else 1, f"YAML syntax error: {problem}") from None
+    finally:
+        parser.dispose()
 
 
 def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
