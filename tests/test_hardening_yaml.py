@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from costcalc.errors import PricingFileError
-from costcalc.prices.safe_yaml import MAX_ALIAS_NODES, load_with_lines
+from costcalc.prices.safe_yaml import MAX_ALIAS_NODES, MAX_NODES, load_with_lines
 from costcalc.prices.tables import load_price_file, load_tables
 from costcalc.prices.validation import validate_files
 from tests.big_table import write_big_table
@@ -68,6 +68,22 @@ def test_a_large_anchor_free_table_is_judged_on_its_merits(tmp_path: Path) -> No
     done = _costcalc("pricing", "validate", str(table), timeout=30)
     assert done.returncode == 0, done.stdout[:500]
     assert done.stdout.startswith(f"ok: 1 file(s), {models} models")
+
+
+@pytest.mark.parametrize("shape", ["flow", "block"])
+def test_a_dense_file_under_the_size_limit_is_refused_for_what_it_is(tmp_path: Path, shape: str) -> None:
+    """5 MB of `0,` is 2.6 million values: not a price table, and said so (not 'aliases', not a long wait)."""
+    table = tmp_path / "dense.yaml"
+    if shape == "flow":
+        table.write_text("x: [" + "0," * 2_600_000 + "0]\n", encoding="utf-8")
+    else:
+        table.write_text("x:\n" + "- a\n" * 1_300_000, encoding="utf-8")
+    assert table.stat().st_size < 5 * 1024 * 1024
+    done = _costcalc("pricing", "validate", str(table), timeout=30)
+    assert done.returncode == 1
+    line = 1 if shape == "flow" else 300_001  # value 300,001 (the key `x` is value 1) is item 300,000
+    assert done.stdout == f"{table}:{line}: more than {MAX_NODES:,} YAML values; a price table has a few thousand " \
+        "(about 40 per KB), so this is not one: split it or remove what is not prices\n"
 
 
 def test_duplicate_key_names_both_lines(tmp_path: Path) -> None:

@@ -28,6 +28,11 @@ from costcalc.errors import PricingFileError
 
 MAX_ALIAS_NODES = 100_000
 """Nodes that aliases may add by repetition; a real table needs a few hundred at most."""
+MAX_NODES = 300_000
+"""Values (scalars, lists, mappings, aliases) in one file. The bundled tables hold about 40 per KB, so a 5 MB
+table of that kind has about 200,000; a file far denser than that (a 5 MB list of zeros has 2.6 million) is
+not a price table, and is refused at this count so that every file under the size limit is judged in well
+under a second."""
 MAX_DEPTH = 64
 """A price table is about 6 levels deep; past this it is an attack or a mistake."""
 
@@ -123,6 +128,7 @@ def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
     ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     resolved: dict[str, str] = {}  # plain scalar -> tag, for this file
     constructed: dict[str, Any] = {}  # plain scalar -> its value, when not text
+    values = 0  # scalars, aliases and finished collections so far
     for event in events:
         kind = type(event)
         if kind is scalar_event:
@@ -181,6 +187,10 @@ def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
                     raise _fail(path, event.start_mark.line + 1, "a price table is one YAML document; remove the "
                                 "second `---` and what follows it")
             continue  # stream and document boundaries
+        values += 1
+        if values > MAX_NODES:
+            raise _fail(path, line, f"more than {MAX_NODES:,} YAML values; a price table has a few thousand (about "
+                        "40 per KB), so this is not one: split it or remove what is not prices")
         if not stack:
             root = (value, (line, lines))
             continue
