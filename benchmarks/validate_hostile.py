@@ -3,6 +3,7 @@
     a: &a [*a]                 a recursive alias (main hung, eating memory)
     a FIFO                     nobody writes to it (main blocked forever)
     a 4.8 MB anchor-free table the bundled models copied (main: 13.6 s, then refused for the wrong reason)
+    a 5 MB list of zeros       2.6 million values: refused at 300,000, for what it is
 
 Each is run several times in a fresh process (cache off) and the median is printed with the answer's first
 line. `--baseline-src DIR` runs the same commands against another source tree (for example a checkout of an
@@ -58,9 +59,10 @@ def main() -> None:
         (folder / "recursive.yaml").write_text("a: &a [*a]\n", encoding="utf-8")
         os.mkfifo(folder / "fifo.yaml")
         write_big_table(folder / "big.yaml", 4_800_000)
+        (folder / "dense.yaml").write_text("x: [" + "0," * 2_600_000 + "0]\n", encoding="utf-8")
         size = (folder / "big.yaml").stat().st_size
         trees = [("this tree", REPO)] + ([("baseline", args.baseline_src)] if args.baseline_src else [])
-        for name in ("recursive.yaml", "fifo.yaml", "big.yaml"):
+        for name in ("recursive.yaml", "fifo.yaml", "big.yaml", "dense.yaml"):
             label = f"{name} ({size:,} bytes)" if name == "big.yaml" else name
             print(label)
             for tree, source in trees:
