@@ -36,6 +36,7 @@ from costcalc.cli.pricing import pricing_app
 from costcalc.cli.simulate import register as register_timeline_commands
 from costcalc.cost.results import Workload, to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.text import one_line
 from costcalc.units import MAX_QUERIES, parse_count, parse_duration
 
 app = typer.Typer(
@@ -47,6 +48,20 @@ app = typer.Typer(
 )
 
 app.add_typer(pricing_app, name="pricing")
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from costcalc import __version__
+
+        sys.stdout.write(f"costcalc {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", help="Print costcalc's version and exit.",
+                                                   callback=_print_version, is_eager=True)] = False) -> None:
+    pass
 
 MAX_CHARS = 10**11
 
@@ -67,7 +82,7 @@ def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
                     for text, name in zip(chars, names, strict=True)),
         chars_per_token=parse_ratio(ratio) if ratio is not None else None,
         queries=parse_count(queries, "--queries", allow_zero=False, maximum=MAX_QUERIES),
-        ttl_seconds=parse_duration(ttl) if ttl else entry.default_ttl_seconds,
+        ttl_seconds=parse_duration(ttl) if ttl is not None else entry.default_ttl_seconds,
     )
 
 
@@ -78,7 +93,7 @@ def estimate(
     context: ContextOpt = None,
     prompt: PromptOpt = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Output tokens per query, thinking "
-                                                "included [default: 0].")] = None,
+                                                "included. \\[default: 0]")] = None,
     queries: Annotated[str, typer.Option("--queries", "-n", help="Queries that reuse the context.")] = "1",
     ttl: TtlOpt = None,
     as_of_text: AsOfOpt = None,
@@ -160,7 +175,7 @@ def breakeven(
 @app.command()
 @user_errors
 def models(as_of_text: AsOfOpt = None, platform: Annotated[str | None, typer.Option(
-        "--platform", help="Only this platform [default: all].")] = None,
+        "--platform", help="Only this platform. \\[default: all]")] = None,
         format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
     """Every model with the prices in force on a date, and when each was last checked."""
     from datetime import date
@@ -219,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
         code = app(args=args, prog_name="costcalc", standalone_mode=False)
     except CostcalcError as error:
-        sys.stderr.write(f"costcalc: error: {error}\n")
+        sys.stderr.write(f"costcalc: error: {one_line(str(error))}\n")
         return error.exit_code
     except (typer.Exit, typer.Abort) as stop:
         return getattr(stop, "exit_code", 1)
@@ -229,11 +244,11 @@ def main(argv: list[str] | None = None) -> int:
                 return int(error.exit_code)
             context = getattr(error, "ctx", None)
             command = f"{context.command_path} --help" if context is not None else "costcalc --help"
-            sys.stderr.write(f"costcalc: error: {error.format_message()} (see `{command}`)\n")
+            sys.stderr.write(f"costcalc: error: {one_line(error.format_message())} (see `{command}`)\n")
             return int(error.exit_code) or 2
         if os.environ.get("COSTCALC_DEBUG"):
             raise
-        sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {error} "
+        sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {one_line(str(error))} "
                          "(set COSTCALC_DEBUG=1 for the traceback, and please report it)\n")
         return 70
     return code if isinstance(code, int) else 0

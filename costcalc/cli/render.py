@@ -9,10 +9,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from costcalc.cli.safe_rich import Console, Table
 from costcalc.cost.money import token_cost
 from costcalc.cost.request import PricedModel, find_period, min_cache_tokens
 from costcalc.cost.results import BreakEven, Estimate, PriceSource, Workload, to_jsonable
@@ -107,10 +106,9 @@ def _estimate_table(answer: Estimate, units: tuple[int, int, int]) -> Table:
 
     if cache is not None:
         assert cache.rates.storage_mtok_hour is not None
-        creation_price = cache.rates.input_mtok if cache.creation_tier == cache.tier else None
+        standard = " (standard input price)" if answer.source.batch else ""
         row("Cache creation (once)", None, cache.creation, None,
-            _per_m(context, creation_price, unit) if creation_price is not None
-            else f"{context:,} {unit}s at the {_TIER[cache.creation_tier]} input price")
+            f"{_per_m(context, cache.creation_input_mtok, unit)}{standard}")
         seconds = cache.storage_seconds
         hours = f"{to_jsonable(Decimal(seconds) / 3600)} h" if seconds % 36 == 0 else f"{seconds:,} s / 3600"
         row(f"Storage ({format_duration(seconds)})", None, cache.storage, None,

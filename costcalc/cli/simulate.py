@@ -30,7 +30,7 @@ from costcalc.units import parse_count, parse_duration
 if TYPE_CHECKING:
     from costcalc.timeline.results import Simulation
 
-OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Output tokens per query [default: 0].")]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Output tokens per query. \\[default: 0]")]
 TimelineOpt = Annotated[Optional[Path], typer.Option(
     "--timeline", help="CSV (with a header) or JSONL, one query per row: timestamp, and optionally key, "
     "context_tokens, prompt_tokens, output_tokens.")]
@@ -42,7 +42,7 @@ ProfileOpt = Annotated[Optional[str], typer.Option(
     "--profile", help="Hour-of-day shape (UTC): office (= 9-17), 9-17, or 24 comma-separated weights.")]
 StrategiesOpt = Annotated[Optional[str], typer.Option(
     "--strategies", help="Comma-separated: none, implicit, explicit[:TTL], refresh[:TTL|:auto], optimal "
-    "[default: all over the TTL grid].")]
+    "\\[default: all over the TTL grid]")]
 TtlsOpt = Annotated[Optional[str], typer.Option("--ttls", help="TTL grid: 5m,15m,30m,1h,2h,6h,24h (the default).")]
 HitRateOpt = Annotated[str, typer.Option("--hit-rate", help="Implicit caching's share of hits: 0.5 or 50%.")]
 PlotOpt = Annotated[Optional[Path], typer.Option("--plot", help="Draw total cost against TTL to a .png or .svg file.")]
@@ -50,7 +50,7 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or c
 
 
 def _run(model: str, context: str | None, prompt: str | None, output: str | None, as_of_text: str | None,
-         batch: bool, platform: str, pricing: list[Path] | None, timeline_path: Path | None, rate: str | None,
+         batch: bool, platform: str, pricing: list[str] | None, timeline_path: Path | None, rate: str | None,
          duration: str | None, arrivals: str, seed: int | None, profile: str | None, strategies: str | None,
          ttls: str | None, hit_rate: str) -> Simulation:
     from costcalc.cost.implicit import parse_hit_rate

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from costcalc.cost.checks import check_day, check_flag, check_instance, check_share
 from costcalc.cost.implicit import calc_implicit_cache, implicit_blocker
 from costcalc.cost.money import MILLION, exact, storage_fraction, to_decimal
 from costcalc.cost.request import (
@@ -35,6 +36,8 @@ _TIER_WORDS = {"flat": "single tier", "lower": "lower tier", "upper": "long-cont
 def calc_break_even(entry: PricedModel, period: PricePeriod, workload: Workload,
                     batch: bool = False) -> BreakEven:
     """N* = floor(fixed / saving_per_query) + 1, in exact rational arithmetic (constant time in N)."""
+    check_workload(entry, workload)
+    check_instance("period", period, PricePeriod, "one of entry.model.periods")
     model = entry.model
     rates = rates_for(model, period, workload.context_tokens + workload.prompt_tokens, batch)
     creation_rates = rates_for(model, period, workload.context_tokens)  # creation is never a batch call
@@ -88,9 +91,13 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
 
     With `hit_rate`, also the expected cost under implicit caching at that share of cache hits.
     """
-    as_of = as_of or date.today()
-    model = entry.model
+    check_flag("batch", batch)
+    as_of = check_day("as_of", as_of) or date.today()
+    if hit_rate is not None:
+        hit_rate = check_share("hit_rate", hit_rate)
+    model = entry.model if isinstance(entry, PricedModel) else None
     check_workload(entry, workload)
+    assert model is not None
     period = find_period(model, as_of)
     no_cache = calc_no_cache(model, period, workload, batch)
     blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates)

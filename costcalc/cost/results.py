@@ -124,6 +124,9 @@ class ExplicitCacheCost:
     tier: Tier
     rates: Rates
     creation_tier: Tier
+    creation_input_mtok: Decimal
+    """The input price creation is billed at: standard (creation is its own call, never batch), at the tier of
+    the cached size; not always `rates.input_mtok`."""
     creation: Decimal
     storage: Decimal
     storage_seconds: int

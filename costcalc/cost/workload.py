@@ -9,6 +9,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from costcalc.cost.results import Workload
 from costcalc.errors import CostcalcError
+from costcalc.units import check_digits
 
 MAX_CHARS_PER_TOKEN = Decimal(100)
 MIN_CHARS_PER_TOKEN = Decimal("0.1")
@@ -16,6 +17,7 @@ MIN_CHARS_PER_TOKEN = Decimal("0.1")
 
 def parse_ratio(text: str) -> Decimal:
     """`4`, `3.7`: characters per token, as the user measured it for their text."""
+    check_digits(text, "--chars-per-token")
     try:
         ratio = Decimal(text.strip())
     except InvalidOperation:

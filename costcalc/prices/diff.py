@@ -189,9 +189,9 @@ def _change_text(change: PriceChange) -> str:
 
 def render_diff(diff: TableDiff) -> None:
     """Print the diff with rich: per platform a price-change table, then structural lines, then metadata."""
-    from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from costcalc.cli.safe_rich import Console, Table
 
     # Created per call (not at import) so a redirected or captured stdout is honoured; settings as in render.py.
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)

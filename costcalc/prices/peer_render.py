@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 from costcalc.prices.peer_check import CheckReport, ComparedFigure
 
 if TYPE_CHECKING:
-    from rich.table import Table
+    from costcalc.cli.safe_rich import Table
 
 _STATUS_TEXT = {"agree": "agree", "differ": "differs", "missing": "missing"}
 
 
 def render(report: CheckReport, every_figure: bool) -> None:
-    from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from costcalc.cli.safe_rich import Console, Table
 
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
     shown = [f for f in report.compared_figures if every_figure or f.status != "agree"]
@@ -64,7 +64,7 @@ def _status(figure: ComparedFigure) -> str:
 
 def _counts(report: CheckReport) -> Table:
     """How many figures of each field were compared, and how each came out."""
-    from rich.table import Table
+    from costcalc.cli.safe_rich import Table
 
     tally: dict[str, Counter[str]] = {}
     for figure in report.compared_figures:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +31,14 @@ def read_timeline(path: Path | str, workload: TokenDefaults | None = None) -> Ti
     """A CSV (with a header) or JSONL file, one query per row; see docs/timelines.md for the columns."""
     path = Path(path)
     workload = workload or Defaults()
-    try:
-        mode = path.stat().st_mode
-    except OSError as error:
-        raise CostcalcError(f"{path}: cannot read the timeline ({error.strerror}); check the path") from None
-    if not stat.S_ISREG(mode):
-        raise CostcalcError(f"{path}: not a regular file (a pipe or a folder?); save the timeline to a file first")
-    try:
-        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    except OSError as error:
-        raise CostcalcError(f"{path}: cannot read the timeline ({error.strerror})") from None
+    from costcalc.prices.files import open_regular_file
+
+    # Refused before reading when not a regular file, and checked again on the open descriptor (docs/hardening.md).
+    with open_regular_file(path, kind="timeline", error=CostcalcError) as handle:
+        try:
+            data = handle.read().removeprefix(b"\xef\xbb\xbf")
+        except OSError as error:
+            raise CostcalcError(f"{path}: cannot read the timeline ({error.strerror})") from None
     if not data or data.isspace():
         raise CostcalcError(f"{path}: the timeline is empty; give a header line and one row per query")
     jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or (
