@@ -308,7 +308,7 @@ def test_fifo_and_folder_are_refused(tables: PriceTables, tmp_path: Path) -> Non
     for path in (fifo, tmp_path):
         with pytest.raises(CostcalcError, match="not a regular file"):
             bill([path], tables=tables)
-    with pytest.raises(CostcalcError, match="cannot read the log"):
+    with pytest.raises(CostcalcError, match="cannot read the usage log"):
         bill([tmp_path / "missing.jsonl"], tables=tables)
 
 

@@ -95,8 +95,8 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     for args, message in [
-        ([str(fifo)], "not a regular file (a folder, FIFO or device)"),
-        ([str(tmp_path / "nope.jsonl")], "cannot read the log"),
+        ([str(fifo)], "FIFO (named pipe), not a regular file"),
+        ([str(tmp_path / "nope.jsonl")], "cannot read the usage log"),
         ([SMALL, "--format", "xml"], "--format must be table, json or csv"),
         ([SMALL, "--platform", "aws"], "--platform must be gemini-api or vertex-ai"),
         (["-", "-"], "standard input (-) can be read only once"),

@@ -7,8 +7,6 @@ without a newline is flagged so the engine can call it truncated rather than mal
 from __future__ import annotations
 
 import gzip
-import os
-import stat
 import sys
 import zlib
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from costcalc.errors import CostcalcError
+from costcalc.prices.files import open_regular_file
 
 BLOCK_BYTES = 1 << 20
 MAX_LINE_BYTES = 64 << 20
@@ -53,14 +52,8 @@ def display_name(source: str | Path) -> str:
 
 
 def check_regular_file(path: Path) -> None:
-    """Refuse what is not a regular file before opening it (a FIFO would block the open itself)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as error:
-        raise CostcalcError(f"{path}: cannot read the log: {error.strerror or error}") from None
-    if not stat.S_ISREG(mode):
-        raise CostcalcError(f"{path}: not a regular file (a folder, FIFO or device); give a log file, or - to read "
-                            "standard input")
+    """Refuse what is not a regular file before anything is read (a FIFO would block the open itself)."""
+    open_regular_file(path, kind="usage log", error=CostcalcError).close()
 
 
 def open_log(source: str | Path) -> IO[bytes]:
@@ -68,13 +61,13 @@ def open_log(source: str | Path) -> IO[bytes]:
     if str(source) == STDIN:
         return sys.stdin.buffer
     path = Path(source)
-    check_regular_file(path)
-    try:
-        if path.name.endswith(".gz"):
-            return cast(IO[bytes], gzip.open(path, "rb"))
-        return path.open("rb", buffering=0)  # whole blocks are read into our own buffer
-    except OSError as error:
-        raise CostcalcError(f"{path}: cannot read the log: {error.strerror or error}") from None
+    handle = open_regular_file(path, kind="usage log", error=CostcalcError)
+    if path.name.endswith(".gz"):
+        unzipped = gzip.GzipFile(filename=str(path), mode="rb", fileobj=handle)
+        # Closing the stream must close the file too, as gzip.open's does.
+        unzipped.myfileobj = handle  # type: ignore[assignment]
+        return cast(IO[bytes], unzipped)
+    return handle
 
 
 def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
