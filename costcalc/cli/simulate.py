@@ -74,13 +74,16 @@ def _run(model: str, context: str | None, prompt: str | None, output: str | None
 
         if duration is None:
             raise CostcalcError("--rate needs --for, how long to generate: e.g. --for 30d")
-        timeline = generate_timeline(parse_rate(rate or ""), parse_duration(duration), workload,
+        lasts = parse_duration(duration, "--for (how long the generated traffic lasts)")
+        timeline = generate_timeline(parse_rate(rate or ""), lasts, workload,
                                      arrivals=arrivals, seed=seed, profile=profile)
-    grid = DEFAULT_TTLS if ttls is None else tuple(parse_duration(part) for part in ttls.split(",") if part.strip())
+    grid = DEFAULT_TTLS if ttls is None else tuple(parse_duration(part, "--ttls") for part in ttls.split(",")
+                                                   if part.strip())
     if not grid:
         raise CostcalcError("--ttls is empty; give lifetimes like 5m,1h")
-    return simulate(entry, timeline, as_of(as_of_text), batch=batch, hit_rate=parse_hit_rate(hit_rate),
-                    strategies=strategies, ttls=grid)
+    # No --as-of: the library prices at today's rates and notes it when the timeline is dated (docs/timelines.md).
+    return simulate(entry, timeline, None if as_of_text is None else as_of(as_of_text), batch=batch,
+                    hit_rate=parse_hit_rate(hit_rate), strategies=strategies, ttls=grid)
 
 
 def _shape(text: str) -> str:
