@@ -262,3 +262,14 @@ def test_capital_m_is_not_minutes() -> None:
     assert "M means million" in _error("simulate", *PRO, "--timeline", BURSTY, "--strategies", "explicit:5M")
     assert "M means million" in _error("estimate", *PRO, "--ttl", "5M")
     assert "lower-case" in _error("simulate", *PRO, "--rate", "20/M", "--for", "1d")
+
+
+def test_ttl_grid_is_checked_before_traffic_is_generated() -> None:
+    # 200/s for a day would be 17,280,000 queries; the oversize grid is refused before any is generated.
+    grid = ",".join(f"{seconds}s" for seconds in range(60, 60 + 2_000))
+    assert "at most 100" in _error("simulate", *PRO, "--rate", "200/s", "--for", "1d", "--ttls", grid)
+
+
+def test_estimate_says_1_query() -> None:
+    out = _run("estimate", *PRO, "--as-of", "2026-01-15")[1]
+    assert "per query · 1 query · cache lifetime" in out

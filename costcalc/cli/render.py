@@ -50,8 +50,8 @@ def render_estimate(answer: Estimate) -> None:
                    f"{' · batch' if source.batch else ''} · prices in force from "
                    f"{dated(source.price_effective, source.effective_approximate)} (as of {source.as_of})")
     _console.print(f"Workload: {work.context_tokens:,} context + {work.prompt_tokens:,} fresh prompt tokens, "
-                   f"{work.output_tokens:,} output tokens per query · {n:,} queries · cache lifetime "
-                   f"{format_duration(work.ttl_seconds)}")
+                   f"{work.output_tokens:,} output tokens per query · {n:,} {'query' if n == 1 else 'queries'} · "
+                   f"cache lifetime {format_duration(work.ttl_seconds)}")
     if unit == "character":
         _console.print(f"Billed per character: {context:,} context + {fresh:,} prompt characters, {out:,} output "
                        "characters per query")

@@ -36,7 +36,7 @@ def check_ttls(ttls: Any) -> tuple[int, ...]:
     if isinstance(ttls, (str, bytes)) or not isinstance(ttls, Sequence):
         raise CostcalcError(f"ttls must be a list of whole seconds such as [300, 3600], got {type(ttls).__name__}")
     if not ttls:
-        raise CostcalcError("ttls is empty; give lifetimes in seconds such as [300, 3600] (--ttls 5m,1h)")
+        raise CostcalcError("the TTL grid is empty; give lifetimes like --ttls 5m,1h (library: ttls=[300, 3600])")
     if len(ttls) > MAX_TTLS:
         raise CostcalcError(f"{len(ttls):,} TTLs asked for; at most {MAX_TTLS} fit in one run, so give fewer "
                             "(--ttls) or run the grid in parts")
