@@ -134,6 +134,13 @@ def test_shutdown_and_price_date_notes() -> None:
     assert "dated" not in out  # generated traffic's start is a convention
 
 
+def test_epoch_relative_times_get_no_impossible_as_of(tmp_path: Path) -> None:
+    path = tmp_path / "relative.csv"
+    path.write_text("timestamp\n0\n600\n")
+    out = _run("simulate", *PRO, "--timeline", str(path), "--as-of", "2026-01-15")[1]
+    assert "fall on 1970-01-01, before gemini-2.5-pro had any price" in out and "--as-of 1970" not in out
+
+
 # 6. A JSONL field given twice.
 def test_jsonl_field_given_twice_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"

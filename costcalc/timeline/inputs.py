@@ -74,7 +74,12 @@ def date_notes(entry: PricedModel, period: PricePeriod, timeline: Timeline, as_o
         return notes
     span = str(first) if first == last else f"{first} to {last}"
     chosen = f"on {as_of}" + ("" if as_of_given else " (today: no --as-of given)")
-    if outside:
+    launch = model.periods[0].effective
+    if last < launch:  # times relative to 1970, or a typo: there is no price of their own dates to point to
+        notes.append(f"the timeline's times fall on {span}, before {model.id} had any price (from {launch}); "
+                     f"they are priced at the prices in force {chosen}")
+    elif outside:
+        first = max(first, launch)
         notes.append(f"the timeline's queries are dated {span}, outside the prices in force {chosen}, which are "
                      f"the ones used; to price them at the rates of their own dates give --as-of {first} (one "
                      "price period per run)")
