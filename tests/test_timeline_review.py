@@ -101,6 +101,16 @@ def test_negative_seed_is_refused() -> None:
         generate_timeline(D(20), 3600, TrafficWorkload(context_tokens=1000), seed=True)
 
 
+@pytest.mark.parametrize(("rate", "seconds", "name"), [(20.0, 3600, "rate_per_hour"), (True, 3600, "rate_per_hour"),
+                                                       (20, 1.5, "duration_seconds"), (20, 0, "duration_seconds"),
+                                                       (20, 10**12, "duration_seconds")])
+def test_generate_arguments_are_checked(rate: Any, seconds: Any, name: str) -> None:
+    with pytest.raises(CostcalcError, match=name):
+        generate_timeline(rate, seconds, TrafficWorkload(context_tokens=1000))
+    # 20 an hour for an hour, evenly: 20 queries
+    assert generate_timeline(20, 3600, TrafficWorkload(context_tokens=1000), arrivals="even").queries == 20
+
+
 # 4. Caps on the TTL grid and on strategies x queries.
 def test_too_many_ttls_are_refused(tables: PriceTables) -> None:
     grid = ",".join(f"{minutes}m" for minutes in range(1, 150))

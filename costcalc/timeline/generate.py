@@ -75,14 +75,19 @@ def generate_timeline(rate_per_hour: Decimal | str, duration_seconds: int | str,
 
     if isinstance(rate_per_hour, str):
         rate_per_hour = parse_rate(rate_per_hour)
-    if isinstance(rate_per_hour, bool) or not isinstance(rate_per_hour, Decimal) or not rate_per_hour.is_finite() \
-            or rate_per_hour <= 0:
-        raise CostcalcError(f"rate_per_hour must be a Decimal above 0 or text like \"20/h\", got {rate_per_hour!r}")
+    if isinstance(rate_per_hour, int) and not isinstance(rate_per_hour, bool):
+        rate_per_hour = Decimal(rate_per_hour)
+    if not isinstance(rate_per_hour, Decimal) or not rate_per_hour.is_finite() or rate_per_hour <= 0:
+        raise CostcalcError(f"rate_per_hour must be a Decimal or int above 0, or text like \"20/h\", got "
+                            f"{rate_per_hour!r}")
     if isinstance(duration_seconds, str):
         from costcalc.units import parse_duration
 
         duration_seconds = parse_duration(duration_seconds, "--for (how long the generated traffic lasts)")
-    if check_count("duration_seconds (how long the generated traffic lasts)", duration_seconds) < 1:
+    from costcalc.units import MAX_TTL_SECONDS
+
+    # Ten years at most, as --for allows: an hourly bucket array is built over the whole span.
+    if check_count("duration_seconds (how long the generated traffic lasts)", duration_seconds, MAX_TTL_SECONDS) < 1:
         raise CostcalcError("duration_seconds (how long the generated traffic lasts) must be at least 1 second")
     check_defaults(workload)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128):
