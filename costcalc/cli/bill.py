@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import PlatformOpt, PricingOpt, check_platform, load, print_json, user_errors
+from costcalc.cli.common import PlatformOpt, PricingOpt, check_platform, given_path, load, print_json, user_errors
 from costcalc.errors import CostcalcError
 
 FORMATS = ("table", "json", "csv")
@@ -35,7 +35,7 @@ def bill_command(
 
     for name in files:  # refuse a FIFO or a typo before billing anything
         if name != "-":
-            check_regular_file(Path(name))
+            check_regular_file(given_path(name, "FILE"))
     biller = UsageBiller(load(pricing), check_platform(platform), strict=strict, workers=None)
     for name in files:
         biller.read(name if name == "-" else Path(name))
