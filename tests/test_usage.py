@@ -261,8 +261,11 @@ def test_malformed_blank_and_truncated_lines(tables: PriceTables, tmp_path: Path
     good = json.dumps(response("gemini-2.5-flash", "2026-03-10T12:00:00Z", M))
     log = tmp_path / "log.jsonl"
     log.write_text(f"{good}\n{good[:30]}")
-    result = bill([log], tables=tables, strict=True)  # a truncated last line is not fatal, even under strict
+    result = bill([log], tables=tables)  # reported, not fatal
     assert [(b.line, b.code) for b in result.bad_records] == [(2, "truncated_last_line")]
+    assert result.total == D("0.30")  # the good line: 1M x $0.30 / 1M
+    with pytest.raises(BadUsageRecord, match=r"log.jsonl:2: truncated last line .*\[truncated_last_line\]"):
+        bill([log], tables=tables, strict=True)  # --strict stops there like at any bad record
     log.write_text(f"{good}\n\n   \n{{not json\n[1, 2]\n{good}\n{good[:30]}")
     lenient = bill([log], tables=tables)
     assert [(b.line, b.code) for b in lenient.bad_records] == [

@@ -31,11 +31,16 @@ def bill_command(
         raise CostcalcError(f"--format must be table, json or csv, got {format!r}")
     if files.count("-") > 1:
         raise CostcalcError("standard input (-) can be read only once")
-    from costcalc.usage.reader import check_regular_file
+    from costcalc.usage.reader import check_regular_file, file_identity
 
-    for name in files:  # refuse a FIFO or a typo before billing anything
+    seen: dict[tuple[int, int], str] = {}
+    for name in files:  # refuse a FIFO, a typo or a file given twice before billing anything
         if name != "-":
             check_regular_file(given_path(name, "FILE"))
+            earlier = seen.setdefault(file_identity(Path(name)), name)
+            if earlier != name or files.count(name) > 1:
+                same = "" if earlier == name else f" (the same file as {earlier})"
+                raise CostcalcError(f"{name} is given twice{same}; each log is billed once, give it once")
     biller = UsageBiller(load(pricing), check_platform(platform), strict=strict, workers=None)
     for name in files:
         biller.read(name if name == "-" else Path(name))
@@ -48,6 +53,8 @@ def bill_command(
         from costcalc.cli.bill_render import render_bill
 
         render_bill(result, files)
+    if not result.records.lines:
+        sys.stderr.write(f"costcalc: warning: no records in {', '.join(files)}; nothing was billed\n")
     if result.records.bad:
         sys.stderr.write(f"costcalc: warning: {result.records.bad:,} record(s) could not be billed and are not in "
                          "the totals (listed under bad records; --strict stops at the first)\n")

@@ -61,13 +61,17 @@ def _working(row: PriceRow) -> str:
     return f"{head}: ({' + '.join(parts)}) / 1M = {format_usd(row.buckets.total)}"
 
 
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def render_bill(result: UsageBill, files: list[str]) -> None:
     records = result.records
     shown = ", ".join("<stdin>" if name == "-" else name for name in files)
     _console.print(f"Usage bill on {result.platform} from {shown}", markup=False)
-    _console.print(f"{records.lines:,} records read: {records.responses:,} responses, {records.caches:,} caches "
-                   f"({records.cache_records:,} cache records, {records.superseded:,} superseded), "
-                   f"{records.bad:,} bad", markup=False)
+    _console.print(f"{_count(records.lines, 'record')} read: {_count(records.responses, 'response')}, "
+                   f"{_count(records.caches, 'cache')} ({_count(records.cache_records, 'cache record')}, "
+                   f"{records.superseded:,} superseded), {records.bad:,} bad", markup=False)
     savings = result.savings
     word = "saved" if savings >= 0 else "extra cost of caching"
     _console.print(f"Total {format_usd(result.total)} · without caching {format_usd(result.without_caching)} · "
@@ -79,6 +83,8 @@ def render_bill(result: UsageBill, files: list[str]) -> None:
                        "hour):", markup=False)
     for row in result.by_price:
         _console.print(f"  {_working(row)}", markup=False, soft_wrap=True)
+    for note in result.notes:
+        _console.print(f"Note: {note}", markup=False, soft_wrap=True)
     if result.bad_records:
         listed = result.bad_records[:SHOWN_BAD_RECORDS]
         more = (f"; the first {SHOWN_BAD_RECORDS} shown, --format json lists all"

@@ -16,6 +16,8 @@ def bill(records_or_paths: Iterable[Mapping[str, Any] | str | Path] | str | Path
          platform: str = "gemini-api", strict: bool = False, workers: int | None = 1) -> UsageBill:
     """The bill of log files (paths, `-` for stdin) and/or parsed records (dicts), in the order given.
     `workers`: processes for a big plain file (None: one per core; see `UsageBiller`)."""
+    if isinstance(records_or_paths, Mapping):
+        raise CostcalcError("bill() takes a list of records or paths: pass bill([record]), not bill(record)")
     biller = UsageBiller(tables, platform, strict, workers)
     items = [records_or_paths] if isinstance(records_or_paths, (str, Path)) else records_or_paths
     for item in items:

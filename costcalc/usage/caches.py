@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 from typing import Any
 
 from costcalc.cost.request import PricedModel, tier_for
+from costcalc.cost.results import Tier
 from costcalc.usage.counts import AggregateKey, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
-from costcalc.usage.records import count, field, model_name, time_ns
+from costcalc.usage.records import cache_id, count, field, model_name, time_ns
 from costcalc.usage.times import NS_PER_DAY, NS_PER_SECOND, day_of, start_of
 
 MAX_LIFETIME_DAYS = 366
@@ -25,26 +26,39 @@ class CacheVersion:
     """One well-formed cache record: what it says about its cache, and where it was read."""
 
     name: str
-    """`cachedContents/...`: several records with one name are versions of one cache."""
+    """The record's `name` (`cachedContents/ID`, or Vertex AI's `projects/.../cachedContents/ID`): several
+    records with one name are versions of one cache."""
     entry: PricedModel
     tokens: int
     """usageMetadata.totalTokenCount."""
     created_ns: int
-    ends_ns: int
-    """End of the billed lifetime: min(deleteTime, expireTime), at least the platform's minimum lifetime."""
+    expires_ns: int
+    deleted_ns: int | None
+    """deleteTime, when this record has one: the earliest of any version of the cache ends its life."""
     updated_ns: int
     """updateTime (createTime when absent): the latest describes the cache."""
     source: int
     """Index of the file it was read from (bad records and ties are ordered by it)."""
     line: int
 
+    def ends_ns(self, deleted_ns: int | None = None) -> int:
+        """End of the billed lifetime: min(deletion, expireTime), at least the platform's minimum lifetime.
+        `deleted_ns`: the earliest deleteTime of any version of this cache (default: this record's own)."""
+        deleted = self.deleted_ns if deleted_ns is None else deleted_ns
+        ends = self.expires_ns if deleted is None else min(self.expires_ns, deleted)
+        return max(ends, self.created_ns + self.entry.min_ttl_seconds * NS_PER_SECOND)
+
 
 def cache_version(record: Mapping[str, Any], lookup: PriceLookup, source: int, line: int) -> CacheVersion:
     """A cache record's facts, or RecordError for a malformed one (price checks come later, on the winner)."""
+    if not cache_id(record):
+        raise RecordError("bad_cache_name", f"name {record.get('name')!r} has no cache id after cachedContents/")
     usage = field(record, "usageMetadata", "usage_metadata")[1]
     if not isinstance(usage, dict) or field(usage, "totalTokenCount", "total_token_count")[1] is None:
         raise RecordError("no_size", "no usageMetadata.totalTokenCount")
     tokens = count(usage, "totalTokenCount", "total_token_count")
+    if tokens == 0:
+        raise RecordError("no_size", "usageMetadata.totalTokenCount is 0; a cache holds tokens")
     entry = lookup.model(model_name(record, ("model", None)))
     if entry.model.caching != "explicit":
         raise RecordError("no_explicit_cache", f"{entry.model.id} has no explicit caching (no cache storage)")
@@ -53,25 +67,30 @@ def cache_version(record: Mapping[str, Any], lookup: PriceLookup, source: int, l
     updated = created
     if field(record, "updateTime", "update_time")[1] is not None:
         updated = time_ns(record, (("updateTime", "update_time"),), "")
-    ends = expires
+    deleted = None
     if field(record, "deleteTime", "delete_time")[1] is not None:
         deleted = time_ns(record, (("deleteTime", "delete_time"),), "")
         if deleted < created:
             raise RecordError("bad_lifetime", "deleteTime is before createTime")
-        ends = min(ends, deleted)
     if expires < created:
         raise RecordError("bad_lifetime", "expireTime is before createTime")
-    ends = max(ends, created + entry.min_ttl_seconds * NS_PER_SECOND)
-    if ends - created > MAX_LIFETIME_DAYS * NS_PER_DAY:
+    if updated < created:
+        raise RecordError("bad_lifetime", "updateTime is before createTime")
+    version = CacheVersion(str(record["name"]), entry, tokens, created, expires, deleted, updated, source, line)
+    if version.ends_ns() - created > MAX_LIFETIME_DAYS * NS_PER_DAY:
         raise RecordError("bad_lifetime", f"lifetime over {MAX_LIFETIME_DAYS} days; check expireTime")
-    return CacheVersion(record["name"], entry, tokens, created, ends, updated, source, line)
+    return version
 
 
 class CacheLedger:
-    """The latest version of every cache seen so far; superseded versions are only counted."""
+    """The latest version of every cache seen so far, and its earliest deletion; superseded versions are only
+    counted."""
 
     def __init__(self) -> None:
         self.latest: dict[str, CacheVersion] = {}
+        self.deleted: dict[str, int] = {}
+        """The earliest deleteTime of any version of each cache: a deletion ends the cache whatever record
+        describes it (a later version without deleteTime, or a stale one, cannot bring it back)."""
         self.versions: list[CacheVersion] = []
         """Every version added, in order (a parallel part hands them to the merging biller)."""
         self.superseded = 0
@@ -80,6 +99,10 @@ class CacheLedger:
     def add(self, version: CacheVersion) -> None:
         self.records += 1
         self.versions.append(version)
+        if version.deleted_ns is not None:
+            known_deletion = self.deleted.get(version.name)
+            if known_deletion is None or version.deleted_ns < known_deletion:
+                self.deleted[version.name] = version.deleted_ns
         known = self.latest.get(version.name)
         if known is not None:
             self.superseded += 1
@@ -88,23 +111,82 @@ class CacheLedger:
         self.latest[version.name] = version
 
 
-def bill_cache(version: CacheVersion, lookup: PriceLookup, into: CountTable) -> None:
-    """Creation at the standard input price (tier of its size) + storage per UTC day; all or nothing."""
+class StorageDays:
+    """Whole days of storage of many caches, summed as token counts per day range and split into per-day keys
+    once (`flush`): a cache living a year costs a few additions instead of 365."""
+
+    def __init__(self) -> None:
+        self._changes: dict[tuple[str, Tier], tuple[PricedModel, dict[int, int]]] = {}
+
+    def add(self, entry: PricedModel, tier: Tier, first: date, last: date, tokens: int) -> None:
+        """`tokens` stored for the whole of every day from `first` to `last` (inclusive)."""
+        changes = self._changes.setdefault((entry.model.id, tier), (entry, {}))[1]
+        changes[first.toordinal()] = changes.get(first.toordinal(), 0) + tokens
+        changes[last.toordinal() + 1] = changes.get(last.toordinal() + 1, 0) - tokens
+
+    def flush(self, lookup: PriceLookup, into: CountTable) -> None:
+        """Add every day's tokens x 24 h under its (model, period of that day, tier, day) key."""
+        for (model, tier), (entry, changes) in self._changes.items():
+            stored = 0
+            ordinals = sorted(changes)
+            for start, stop in zip(ordinals, ordinals[1:], strict=False):
+                stored += changes[start]
+                if stored:
+                    for ordinal in range(start, stop):
+                        day = date.fromordinal(ordinal)
+                        key = AggregateKey(model, lookup.period(entry, day).effective, tier, False, day)
+                        into.add_storage(key, stored * NS_PER_DAY)
+        self._changes.clear()
+
+
+def _check_storage_prices(version: CacheVersion, lookup: PriceLookup, first: date, last: date) -> None:
+    """Every day from `first` to `last` must have a per-token period with a storage price: checked once per
+    price period (the first failing day is named)."""
+    model = version.entry.model
+    day = first
+    while day <= last:
+        period = lookup.period(version.entry, day)
+        if period.storage_mtok_hour is None:
+            raise RecordError("no_storage_price", f"{model.id} has no cache storage price on {day}")
+        later = [p.effective for p in model.periods if p.effective > day]
+        if not later:
+            return
+        day = min(later)
+
+
+def bill_cache(version: CacheVersion, lookup: PriceLookup, into: CountTable, deleted_ns: int | None = None,
+               full_days: StorageDays | None = None) -> None:
+    """Creation at the standard input price (tier of its size) + storage per UTC day; all or nothing.
+
+    `deleted_ns`: the earliest deleteTime of the cache's versions (default: the version's own). Whole days of
+    storage go to `full_days` when given (the caller flushes it), else straight into `into`."""
     model = version.entry.model
     tier = tier_for(model, version.tokens)
     created_day = day_of(version.created_ns)
     creation = AggregateKey(model.id, lookup.period(version.entry, created_day).effective, tier, False, created_day)
-    pieces = []
-    day = created_day
-    while start_of(day) < version.ends_ns:
-        period = lookup.period(version.entry, day)
-        if period.storage_mtok_hour is None:
-            raise RecordError("no_storage_price", f"{model.id} has no cache storage price on {day}")
-        start = max(version.created_ns, start_of(day))
-        end = min(version.ends_ns, start_of(day) + NS_PER_DAY)
-        if end > start:
-            pieces.append((AggregateKey(model.id, period.effective, tier, False, day), version.tokens * (end - start)))
-        day += timedelta(days=1)
+    ends = max(version.ends_ns(deleted_ns), version.created_ns)
+    # Days billed: from the creation day to the day holding the last instant before `ends` (a lifetime of 0
+    # still needs prices on its day, unless it starts and ends at the very 00:00).
+    last_day = day_of(ends - 1) if ends > start_of(created_day) else None
+    if last_day is not None:
+        _check_storage_prices(version, lookup, created_day, last_day)
     into.add_creation(creation, version.tokens)
-    for key, token_ns in pieces:
-        into.add_storage(key, token_ns)
+    if last_day is None:
+        return
+
+    def piece(day: date, token_ns: int) -> None:
+        if token_ns:
+            into.add_storage(AggregateKey(model.id, lookup.period(version.entry, day).effective, tier, False, day),
+                             token_ns)
+
+    if last_day == created_day:
+        piece(created_day, version.tokens * (ends - version.created_ns))
+        return
+    piece(created_day, version.tokens * (start_of(created_day) + NS_PER_DAY - version.created_ns))
+    piece(last_day, version.tokens * (ends - start_of(last_day)))
+    if last_day.toordinal() - created_day.toordinal() > 1:
+        whole = StorageDays() if full_days is None else full_days
+        whole.add(version.entry, tier, date.fromordinal(created_day.toordinal() + 1),
+                  date.fromordinal(last_day.toordinal() - 1), version.tokens)
+        if full_days is None:
+            whole.flush(lookup, into)

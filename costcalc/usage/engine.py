@@ -20,10 +20,10 @@ import msgspec
 
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
-from costcalc.usage.caches import CacheLedger, CacheVersion, bill_cache, cache_version
+from costcalc.usage.caches import CacheLedger, CacheVersion, StorageDays, bill_cache, cache_version
 from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
-from costcalc.usage.reader import STDIN, Block, blocks, display_name
+from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
 from costcalc.usage.records import kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
 from costcalc.usage.structs import Line, decode_any, decode_line, decode_lines
@@ -75,6 +75,7 @@ class UsageBiller:
         self._ledger = CacheLedger()
         self._bad: list[tuple[int, BadRecord]] = []
         self._files: list[str] = []
+        self._identities: dict[tuple[int, int], str] = {}
         self._lines = 0
         self._fast_prices: dict[tuple[str | None, str, bool | None], _FastPrices | None] = {}
 
@@ -82,6 +83,8 @@ class UsageBiller:
     def read(self, source: str | Path) -> None:
         """Every line of a log file (plain or .gz) or of standard input (`-`); a big plain file is cut into
         byte ranges billed on several CPU cores (`costcalc.usage.parallel`), with the same result."""
+        if str(source) != STDIN:
+            self._once(Path(source))
         index = self._source(display_name(source))
         if str(source) != STDIN:
             from costcalc.usage.parallel import read_in_parallel, workers_for
@@ -134,9 +137,13 @@ class UsageBiller:
             return
         try:
             parsed = decode_any(last)
+        except RecursionError:
+            self._lines += 1
+            self._record_bad(source, block.first_line, TOO_DEEP)
+            return
         except msgspec.DecodeError:
             self._lines += 1
-            # Not fatal even under strict: the logger is probably still writing this line.
+            # Reported, not fatal (the logger is probably still writing it); --strict stops here like anywhere.
             self._record_bad(source, block.first_line, RecordError(
                 "truncated_last_line", "truncated last line (the log is still being written?); not billed"))
             return
@@ -149,15 +156,17 @@ class UsageBiller:
         counts = self._counts.copy()
         bad = list(self._bad)
         billed = 0
+        full_days = StorageDays()
         for version in sorted(self._ledger.latest.values(), key=lambda v: (v.source, v.line)):
             try:
-                bill_cache(version, self.lookup, counts)
+                bill_cache(version, self.lookup, counts, self._ledger.deleted.get(version.name), full_days)
                 billed += 1
             except RecordError as error:
                 record = BadRecord(self._files[version.source], version.line, error.code, error.reason)
                 if self.strict:
                     raise BadUsageRecord(_strict_message(record)) from None
                 bad.append((version.source, record))
+        full_days.flush(self.lookup, counts)
         bad.sort(key=lambda item: (item[0], item[1].line))
         aggregates = counts.freeze()
         records = RecordCounts(
@@ -166,6 +175,18 @@ class UsageBiller:
         return build_report(self.platform, aggregates, self.tables, [record for _, record in bad], records)
 
     # ----------------------------------------------------------------- internals
+    def _once(self, path: Path) -> None:
+        """Refuse a file read before (under any name): it would be billed twice."""
+        try:
+            identity = file_identity(path)
+        except OSError:
+            return  # the reader says what is wrong with it
+        earlier = self._identities.get(identity)
+        if earlier is not None:
+            same = "" if earlier == str(path) else f" (the same file as {earlier})"
+            raise CostcalcError(f"{path} is given twice{same}; each log is billed once, give it once")
+        self._identities[identity] = str(path)
+
     def _source(self, name: str) -> int:
         if name not in self._files:
             self._files.append(name)
@@ -180,7 +201,7 @@ class UsageBiller:
             try:
                 with memoryview(buffer) as view, view[:end] as lines_view:
                     records = decode_lines(lines_view)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 records = []
             if len(records) == newlines + 1:
                 self._lines += len(records)
@@ -197,7 +218,7 @@ class UsageBiller:
         for offset, raw in enumerate(lines):
             try:
                 typed = decode_line(raw)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 self._slow_line(raw, source, first_line + offset)
                 continue
             self._lines += 1
@@ -230,7 +251,10 @@ class UsageBiller:
                     slow.append(position)
                     continue
             threshold, lower, upper, cached_priced = prices
-            prompt = usage.prompt or 0
+            prompt = usage.prompt
+            if prompt is None:  # no_counts: the reference reading explains
+                slow.append(position)
+                continue
             cached = usage.cached or 0
             if cached and (cached > prompt or not cached_priced):
                 slow.append(position)
@@ -266,8 +290,11 @@ class UsageBiller:
             self._lines += 1
         try:
             parsed = decode_any(raw)
-        except msgspec.DecodeError:
-            self._record_bad(source, line, RecordError("malformed_json", "not valid JSON"))
+        except RecursionError:
+            self._record_bad(source, line, TOO_DEEP)
+            return
+        except msgspec.DecodeError as error:
+            self._record_bad(source, line, malformed(error))
             return
         self._add_object(parsed, source, line)
 
@@ -283,9 +310,19 @@ class UsageBiller:
 
     def _record_bad(self, source: int, line: int, error: RecordError) -> None:
         record = BadRecord(self._files[source], line, error.code, error.reason)
-        if self.strict and error.code != "truncated_last_line":
+        if self.strict:
             raise BadUsageRecord(_strict_message(record))
         self._bad.append((source, record))
+
+
+TOO_DEEP = RecordError("too_deep", "nested too deeply to read (over about 1,000 levels); not a Gemini record")
+
+
+def malformed(error: msgspec.DecodeError) -> RecordError:
+    """`malformed_json`, saying so when the only problem is a number too big for a double (1e309)."""
+    if str(error).startswith("Number out of range"):
+        return RecordError("malformed_json", "not valid JSON: a number is out of range")
+    return RecordError("malformed_json", "not valid JSON")
 
 
 def _strict_message(record: BadRecord) -> str:

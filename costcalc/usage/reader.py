@@ -56,6 +56,12 @@ def check_regular_file(path: Path) -> None:
     open_regular_file(path, kind="usage log", error=CostcalcError).close()
 
 
+def file_identity(path: Path) -> tuple[int, int]:
+    """(device, inode): the same file under two names (a link, `./x` and `x`) has one identity."""
+    status = path.stat()
+    return status.st_dev, status.st_ino
+
+
 def open_log(source: str | Path) -> IO[bytes]:
     """A binary stream of the log: standard input for `-`, gunzipped for `*.gz`."""
     if str(source) == STDIN:
@@ -107,6 +113,10 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
             if first and buffer.startswith(b"\xef\xbb\xbf"):
                 buffer[: total - 3] = buffer[3:total]  # a byte-order mark from a Windows editor
                 total -= 3
+            if first and start == 0 and buffer.startswith(b"\x1f\x8b") and not name.endswith(".gz"):
+                where = ("give the .gz file name or pipe through gunzip" if name == "<stdin>" else
+                         "name it *.gz or gunzip it first")
+                raise CostcalcError(f"{name} looks like gzip data, not JSON Lines; {where}")
             first = False
             end = buffer.rfind(b"\n", filled, total)
             if end < 0:

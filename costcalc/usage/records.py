@@ -52,9 +52,25 @@ def count(record: Mapping[str, Any], camel: str, snake: str) -> int:
     if value is None:
         return 0
     if type(value) is not int or not 0 <= value <= MAX_COUNT:
+        if type(value) is float:  # 1e3 or 1.0: JSON gives no way back to the text, so say what was wrong
+            raise RecordError("bad_count", f"{name} must be a whole number from 0 to 1,000,000,000,000 written "
+                                           f"in digits, got a number with a fraction or exponent ({shown(value)})")
         raise RecordError("bad_count", f"{name} must be a whole number from 0 to 1,000,000,000,000, got "
                                        f"{shown(value)}")
     return value
+
+
+def cache_id(record: Mapping[str, Any]) -> str | None:
+    """The id after the `cachedContents/` segment of `name` (`cachedContents/ID` on the Gemini API,
+    `projects/P/locations/L/cachedContents/ID` on Vertex AI); None when the record names no cache."""
+    name = record.get("name")
+    if not isinstance(name, str) or "cachedContents/" not in name:
+        return None
+    segments = name.split("/")
+    for position, segment in enumerate(segments[:-1]):
+        if segment == "cachedContents":
+            return segments[position + 1]
+    return None
 
 
 def time_ns(record: Mapping[str, Any], names: tuple[tuple[str, str | None], ...], missing: str) -> int:
@@ -71,11 +87,11 @@ def time_ns(record: Mapping[str, Any], names: tuple[tuple[str, str | None], ...]
 
 
 def kind_of(record: Any) -> Kind:
-    """A cache (`name` starting `cachedContents/`) or a response (`usageMetadata`); else RecordError."""
+    """A cache (`name` with a `cachedContents/ID` segment pair) or a response (`usageMetadata`); else
+    RecordError."""
     if not isinstance(record, dict):
         raise RecordError("not_an_object", "not a JSON object")
-    name = record.get("name")
-    if isinstance(name, str) and name.startswith("cachedContents/"):
+    if cache_id(record) is not None:
         return "cache"
     if field(record, "usageMetadata", "usage_metadata")[1] is not None:
         return "response"
@@ -102,6 +118,10 @@ def usage_of(record: Mapping[str, Any]) -> Mapping[str, Any]:
 def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[AggregateKey, int, int, int]:
     """(aggregate key, fresh input, cached input, output tokens) of a response record."""
     usage = usage_of(record)
+    if field(usage, "promptTokenCount", "prompt_token_count")[1] is None:
+        # Every real response counts its prompt: without it the record would be billed $0 (e.g. `{}`, or
+        # another API's field names such as inputTokenCount).
+        raise RecordError("no_counts", "usageMetadata has no promptTokenCount; is this a Gemini response?")
     prompt, cached, candidates, thoughts, tool_use = (count(usage, camel, snake) for camel, snake in RESPONSE_COUNTS)
     if cached > prompt:
         raise RecordError("cached_above_prompt", f"cachedContentTokenCount ({cached:,}) exceeds promptTokenCount "

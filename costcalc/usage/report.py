@@ -105,6 +105,8 @@ class UsageBill:
     by_model: tuple[ViewRow, ...]
     by_day: tuple[ViewRow, ...]
     by_price: tuple[PriceRow, ...]
+    notes: tuple[str, ...] = ()
+    """Billed but worth a look: responses dated after their model's shutdown (billed at its last prices)."""
 
     @property
     def total(self) -> Decimal:
@@ -134,19 +136,22 @@ class UsageBill:
             "by_model": [row("model", view) for view in self.by_model],
             "by_day": [row("day", view) for view in self.by_day],
             "by_price": [_price_row(p) for p in self.by_price],
+            "notes": list(self.notes),
         })
         return data
 
     def to_csv(self) -> str:
-        """`view,key,<buckets>,total,without_caching`: the by-model and by-day rows, then the total."""
+        """`view,key,<buckets>,total,without_caching,records,bad_records`: the by-model and by-day rows, then the
+        total, the only row with `records` (lines read) and `bad_records` (not billed, not in any amount)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["view", "key", *BUCKETS, "total", "without_caching"])
+        writer.writerow(["view", "key", *BUCKETS, "total", "without_caching", "records", "bad_records"])
         everything = ViewRow("", self.buckets, self.without_caching)
         for view, rows in (("model", self.by_model), ("day", self.by_day), ("total", (everything,))):
             for item in rows:
+                read = [self.records.lines, self.records.bad] if view == "total" else ["", ""]
                 writer.writerow([view, item.key, *to_jsonable([getattr(item.buckets, b) for b in BUCKETS]),
-                                 to_jsonable(item.total), to_jsonable(item.without_caching)])
+                                 to_jsonable(item.total), to_jsonable(item.without_caching), *read])
         return out.getvalue()
 
 
@@ -196,7 +201,26 @@ def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad
     tokens = TokenTotals(counts.fresh_input_tokens, counts.cached_input_tokens, counts.output_tokens,
                          counts.creation_tokens, storage_token_hours(counts.storage_token_ns))
     return UsageBill(platform, records, tuple(bad_records), everything[0], everything[1], tokens, by_model, by_day,
-                     by_price)
+                     by_price, shutdown_notes(aggregates, tables, platform))
+
+
+def shutdown_notes(aggregates: Aggregates, tables: PriceTables, platform: str) -> tuple[str, ...]:
+    """One note per model with responses dated after its shutdown day: not refused (a log is what was billed,
+    and the tables may date a shutdown only roughly), but a date or model name worth checking."""
+    late: dict[str, tuple[int, date, date]] = {}
+    for key, counts in aggregates.items():
+        shutdown = tables.find_model(key.model, platform).model.shutdown
+        if counts.responses and shutdown is not None and key.day > shutdown:
+            number, first, last = late.get(key.model, (0, key.day, key.day))
+            late[key.model] = (number + counts.responses, min(first, key.day), max(last, key.day))
+    notes = []
+    for model, (number, first, last) in sorted(late.items()):
+        found = tables.find_model(model, platform).model
+        when = f"{'about ' if found.shutdown_approximate else ''}{found.shutdown}"
+        days = str(first) if first == last else f"{first} to {last}"
+        notes.append(f"{model}: {number:,} response{'' if number == 1 else 's'} dated after its shutdown ({when}), "
+                     f"on {days}; billed at its last prices: check the log's times and model names")
+    return tuple(notes)
 
 
 def to_tuple(rates: AggregateRates) -> tuple[Decimal | None, ...]:
