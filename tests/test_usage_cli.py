@@ -68,7 +68,8 @@ def test_stdin_and_csv() -> None:
     assert {b["file"] for b in data["bad_records"]} == {"<stdin>"}
     code, out, _ = _bill(SMALL, "--format", "csv")
     rows = out.splitlines()
-    assert rows[0] == "view,key,fresh_input,cached_input,output,creation,storage,total,without_caching,records,bad_records"
+    assert rows[0] == ("view,key,fresh_input,cached_input,output,creation,storage,total,without_caching,records,"
+                       "bad_records")
     # The total row alone says how many lines were read (19) and how many were not billed (6).
     assert rows[-1].startswith("total,,") and rows[-1].endswith(",1.9776452015625,1.225625,19,6")
     assert all(row.endswith(",,") for row in rows[1:-1])

@@ -5,6 +5,7 @@ Rules: docs/usage-billing.md, "Cache records".
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -129,7 +130,7 @@ class StorageDays:
         for (model, tier), (entry, changes) in self._changes.items():
             stored = 0
             ordinals = sorted(changes)
-            for start, stop in zip(ordinals, ordinals[1:], strict=False):
+            for start, stop in itertools.pairwise(ordinals):
                 stored += changes[start]
                 if stored:
                     for ordinal in range(start, stop):
