@@ -141,20 +141,29 @@ def main() -> None:
         bill, parse = statistics.median(t[0] for t in bill_times), statistics.median(t[0] for t in parse_times)
         bill_cpu = statistics.median(t[1] for t in bill_times)
         parse_cpu = statistics.median(t[1] for t in parse_times)
-        rate, _ = genai_prices(sample)
-        from costcalc.usage.api import bill as bill_records
+        peer = None
+        import importlib.util
 
-        standard = [r for r in sample if not r.get("batch")]  # genai-prices has no batch prices
-        ours = bill_records(standard).total
-        _, peer_standard = genai_prices(standard)
+        if importlib.util.find_spec("genai_prices") is not None:
+            rate, _ = genai_prices(sample)
+            from costcalc.usage.api import bill as bill_records
+
+            standard = [r for r in sample if not r.get("batch")]  # genai-prices has no batch prices
+            ours = bill_records(standard).total
+            _, peer_standard = genai_prices(standard)
+            peer = rate, len(standard), ours, peer_standard
     print(f"log: {args.records:,} records, {size / 1e6:.0f} MB")
     print(f"costcalc bill (subprocess)   median {bill:7.2f} s wall, {bill_cpu:5.2f} s CPU "
           f"({args.records / bill:,.0f} records/s)")
     print(f"json.loads every line        median {parse:7.2f} s wall, {parse_cpu:5.2f} s CPU")
     print(f"ratio bill / json.loads = {bill / parse:.2f} wall, {bill_cpu / parse_cpu:.2f} CPU (goal <= 0.50)")
+    if peer is None:
+        print("genai-prices comparison skipped: genai_prices is not installed (pip install '.[bench]')")
+        return
+    rate, standard_count, ours, peer_standard = peer
     print(f"genai_prices.calc_price      {rate:,.0f} records/s on a {len(sample):,}-record sample")
     print(f"throughput costcalc / genai-prices = {args.records / bill / rate:.1f}x (goal >= 25x)")
-    print(f"same {len(standard):,} standard-price responses: costcalc ${ours} · genai-prices ${peer_standard}")
+    print(f"same {standard_count:,} standard-price responses: costcalc ${ours} · genai-prices ${peer_standard}")
 
 
 if __name__ == "__main__":
