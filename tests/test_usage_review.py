@@ -280,3 +280,18 @@ def test_one_response_is_singular(tmp_path: Path) -> None:
     log.write_text(json.dumps(GOOD) + "\n")
     code, out, _ = _cli(str(log))
     assert code == 0 and "1 record read: 1 response, 0 caches (0 cache records, 0 superseded), 0 bad" in out
+
+
+def test_lines_at_finds_the_same_lines_as_splitting() -> None:
+    import random
+
+    from costcalc.usage.engine import lines_at
+
+    rng = random.Random(5)
+    for _ in range(200):
+        lines = [b"x" * rng.choice((0, 1, 5, 80, 400)) for _ in range(rng.randint(1, 60))]
+        data = b"\n".join(lines)
+        buffer = bytearray(data + b"\n" + b"tail\nmore")  # bytes after `end` must be ignored
+        wanted = sorted(rng.sample(range(len(lines)), rng.randint(0, len(lines))))
+        assert lines_at(buffer, len(data), len(lines) - 1, wanted) == [lines[i] for i in wanted]
+        assert lines_at(data, len(data), len(lines) - 1, wanted) == [lines[i] for i in wanted]

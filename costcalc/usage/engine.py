@@ -10,7 +10,8 @@ model...) is handed to the reference reading in `records`/`caches`, which decide
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,8 @@ from costcalc.usage.structs import Line, decode_any, decode_line, decode_lines
 from costcalc.usage.times import UTC_TIME, all_utc_times
 
 _FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
+_STAMP = operator.attrgetter("timestamp")
+assert (RESPONSES, FRESH, CACHED, OUTPUT) == (0, 1, 2, 3)  # the hot loop writes the slots by number
 
 
 @dataclass(frozen=True)
@@ -206,14 +209,12 @@ class UsageBiller:
             if len(records) == newlines + 1:
                 self._lines += len(records)
                 slow = self._fast(records)
-                if slow:
-                    lines = bytes(buffer[:end]).split(b"\n")
-                    for position in slow:
-                        self._slow_line(lines[position], source, first_line + position, counted=True)
+                for position, raw in zip(slow, lines_at(buffer, end, newlines, slow), strict=True):
+                    self._slow_line(raw, source, first_line + position, counted=True)
                 return
-        self._add_lines(bytes(buffer[:end]).split(b"\n"), source, first_line)
+        self._add_lines(_split_lines(buffer, end, newlines), source, first_line)
 
-    def _add_lines(self, lines: list[bytes], source: int, first_line: int) -> None:
+    def _add_lines(self, lines: Sequence[bytes | bytearray], source: int, first_line: int) -> None:
         """Line by line, in order: typed where possible, else the reference reading."""
         for offset, raw in enumerate(lines):
             try:
@@ -227,44 +228,45 @@ class UsageBiller:
 
     def _fast(self, records: list[Line]) -> list[int]:
         """Bill the typical records; return the positions of the others (for the reference reading)."""
-        slow = []
-        known = self._fast_prices
+        stamps: list[str | None] = list(map(_STAMP, records))
         try:
-            all_utc = all_utc_times([r.timestamp if r.timestamp is not None else r.create_time  # type: ignore[misc]
-                                     for r in records])
-        except TypeError:  # a record without a time
-            all_utc = False
+            all_utc = all_utc_times(stamps)  # type: ignore[arg-type]
+        except TypeError:  # some record has no timestamp (Vertex AI's createTime, a cache, or no time)
+            stamps = [s if s is not None else r.create_time for s, r in zip(stamps, records, strict=True)]
+            all_utc = None not in stamps and all_utc_times(stamps)  # type: ignore[arg-type]
+        slow: list[int] = []
+        late = slow.append
+        known = self._fast_prices.get
         position = -1
-        for record in records:
+        # The hot loop: a handful of operations per record (slots 0-3 are RESPONSES, FRESH, CACHED, OUTPUT).
+        for record, stamp in zip(records, stamps, strict=True):
             position += 1
             usage = record.usage
-            stamp = record.timestamp
-            if stamp is None:
-                stamp = record.create_time
-            if usage is None or stamp is None or record.name is not None or not (all_utc or UTC_TIME.fullmatch(stamp)):
-                slow.append(position)
+            if usage is None or stamp is None or record.name is not None or not (
+                    all_utc or UTC_TIME.fullmatch(stamp)):
+                late(position)
                 continue
-            prices = known.get((record.model_version, stamp[:10], record.batch))
+            prices = known((record.model_version, stamp[:10], record.batch))
             if prices is None:
                 prices = self._prices_for((record.model_version, stamp[:10], record.batch))
                 if prices is None:
-                    slow.append(position)
+                    late(position)
                     continue
-            threshold, lower, upper, cached_priced = prices
             prompt = usage.prompt
-            if prompt is None:  # no_counts: the reference reading explains
-                slow.append(position)
+            cached = usage.cached
+            if prompt is None or (cached and (cached > prompt or not prices[3])):
+                late(position)  # no_counts, cached_above_prompt, no_cached_price: the reference explains
                 continue
-            cached = usage.cached or 0
-            if cached and (cached > prompt or not cached_priced):
-                slow.append(position)
-                continue
-            tool_use = usage.tool_use or 0
-            cell = upper if prompt + tool_use > threshold else lower
-            cell[RESPONSES] += 1
-            cell[FRESH] += prompt - cached + tool_use
-            cell[CACHED] += cached
-            cell[OUTPUT] += (usage.candidates or 0) + (usage.thoughts or 0)
+            tool_use = usage.tool_use
+            if tool_use:
+                cell = prices[2] if prompt + tool_use > prices[0] else prices[1]
+                cell[1] += prompt - cached + tool_use
+            else:
+                cell = prices[2] if prompt > prices[0] else prices[1]
+                cell[1] += prompt - cached
+            cell[0] += 1
+            cell[2] += cached
+            cell[3] += usage.candidates + usage.thoughts
         return slow
 
     def _prices_for(self, memo: tuple[str | None, str, bool | None]) -> _FastPrices | None:
@@ -283,7 +285,7 @@ class UsageBiller:
         self._fast_prices[memo] = found
         return found
 
-    def _slow_line(self, raw: bytes, source: int, line: int, counted: bool = False) -> None:
+    def _slow_line(self, raw: bytes | bytearray, source: int, line: int, counted: bool = False) -> None:
         if not counted:
             if not raw.strip():
                 return
@@ -313,6 +315,43 @@ class UsageBiller:
         if self.strict:
             raise BadUsageRecord(_strict_message(record))
         self._bad.append((source, record))
+
+
+def _split_lines(buffer: bytes | bytearray, end: int, newlines: int) -> Sequence[bytes | bytearray]:
+    """The lines of `buffer[:end]` (`buffer[end]` is a newline, or `end` is the buffer's length).
+
+    Split in place with a bounded count rather than copying the megabyte first: a large temporary is a fresh
+    memory mapping each time, and its page faults cost as much as the split."""
+    if end == len(buffer):
+        return buffer.split(b"\n")
+    lines = buffer.split(b"\n", newlines + 1)
+    lines.pop()
+    return lines
+
+
+def lines_at(buffer: bytes | bytearray, end: int, newlines: int, positions: list[int]) -> list[bytes]:
+    """Lines number `positions` (ascending, from 0) of `buffer[:end]`, which holds `newlines` newlines.
+
+    The few lines the reference reading needs are found without splitting the block: jump to where the line
+    would be at the average line length, count the newlines skipped (one C call), then step line by line."""
+    found = []
+    average = end / (newlines + 1)
+    line, start = 0, 0  # `start` is where line number `line` begins
+    for wanted in positions:
+        guess = max(start, min(end, int(wanted * average)))
+        skipped = buffer.count(b"\n", start, guess)
+        if skipped:
+            start = buffer.rfind(b"\n", start, guess) + 1
+            line += skipped
+        while line > wanted:
+            start = buffer.rfind(b"\n", 0, start - 1) + 1
+            line -= 1
+        while line < wanted:
+            start = buffer.find(b"\n", start, end) + 1
+            line += 1
+        stop = buffer.find(b"\n", start, end)
+        found.append(bytes(buffer[start: end if stop < 0 else stop]))
+    return found
 
 
 TOO_DEEP = RecordError("too_deep", "nested too deeply to read (over about 1,000 levels); not a Gemini record")

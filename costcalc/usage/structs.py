@@ -12,15 +12,18 @@ import msgspec
 
 from costcalc.usage.records import MAX_COUNT
 
-Count = Optional[Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]]
+NonNullCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
+Count = Optional[NonNullCount]
 
 
 class Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracking halves decode time
+    # An absent count is 0; absent prompt is None (`no_counts`). A count logged as null takes the reference
+    # reading (typed as a non-null int, it fails this decoder): it is rare, and null means absent there.
     prompt: Count = msgspec.field(default=None, name="promptTokenCount")
-    cached: Count = msgspec.field(default=None, name="cachedContentTokenCount")
-    candidates: Count = msgspec.field(default=None, name="candidatesTokenCount")
-    thoughts: Count = msgspec.field(default=None, name="thoughtsTokenCount")
-    tool_use: Count = msgspec.field(default=None, name="toolUsePromptTokenCount")
+    cached: NonNullCount = msgspec.field(default=0, name="cachedContentTokenCount")
+    candidates: NonNullCount = msgspec.field(default=0, name="candidatesTokenCount")
+    thoughts: NonNullCount = msgspec.field(default=0, name="thoughtsTokenCount")
+    tool_use: NonNullCount = msgspec.field(default=0, name="toolUsePromptTokenCount")
     # A snake_case count counts when its camelCase twin is absent: such records take the reference path
     # (typed `None`, any value fails this decoder and the block is re-read line by line).
     prompt_snake: None = msgspec.field(default=None, name="prompt_token_count")
