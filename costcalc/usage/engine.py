@@ -232,8 +232,15 @@ class UsageBiller:
         try:
             all_utc = all_utc_times(stamps)  # type: ignore[arg-type]
         except TypeError:  # some record has no timestamp (Vertex AI's createTime, a cache, or no time)
-            stamps = [s if s is not None else r.create_time for s, r in zip(stamps, records, strict=True)]
-            all_utc = None not in stamps and all_utc_times(stamps)  # type: ignore[arg-type]
+            position, timeless = -1, False
+            try:  # visit only those records
+                while True:
+                    position = stamps.index(None, position + 1)
+                    stamps[position] = records[position].create_time
+                    timeless = timeless or stamps[position] is None
+            except ValueError:
+                pass
+            all_utc = not timeless and all_utc_times(stamps)  # type: ignore[arg-type]
         slow: list[int] = []
         late = slow.append
         known = self._fast_prices.get
