@@ -295,3 +295,12 @@ def test_lines_at_finds_the_same_lines_as_splitting() -> None:
         wanted = sorted(rng.sample(range(len(lines)), rng.randint(0, len(lines))))
         assert lines_at(buffer, len(data), len(lines) - 1, wanted) == [lines[i] for i in wanted]
         assert lines_at(data, len(data), len(lines) - 1, wanted) == [lines[i] for i in wanted]
+
+
+@pytest.mark.parametrize(("load", "idle"), [(0.0, 4), (1.4, 3), (2.6, 1), (3.6, 1), (9.0, 1)])
+def test_the_cli_uses_one_process_per_idle_core(monkeypatch: pytest.MonkeyPatch, load: float, idle: int) -> None:
+    from costcalc.usage import parallel
+
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    assert parallel.idle_cores() == idle  # round(4 - load), at least 1

@@ -15,7 +15,7 @@ from costcalc.usage.report import UsageBill
 def bill(records_or_paths: Iterable[Mapping[str, Any] | str | Path] | str | Path, tables: PriceTables | None = None,
          platform: str = "gemini-api", strict: bool = False, workers: int | None = 1) -> UsageBill:
     """The bill of log files (paths, `-` for stdin) and/or parsed records (dicts), in the order given.
-    `workers`: processes for a big plain file (None: one per core; see `UsageBiller`)."""
+    `workers`: processes for a big plain file (None: one per idle core; see `UsageBiller`)."""
     if isinstance(records_or_paths, Mapping):
         raise CostcalcError("bill() takes a list of records or paths: pass bill([record]), not bill(record)")
     biller = UsageBiller(tables, platform, strict, workers)

@@ -62,7 +62,7 @@ class UsageBiller:
 
     def __init__(self, tables: PriceTables | None = None, platform: str = "gemini-api", strict: bool = False,
                  workers: int | None = 1) -> None:
-        """`workers`: processes for a big plain file; None chooses (COSTCALC_BILL_WORKERS, else one per core).
+        """`workers`: processes for a big plain file; None chooses (COSTCALC_BILL_WORKERS, else one per idle core).
         The default is 1 because forking a process that runs other threads (a service) is not safe."""
         if tables is None:
             from costcalc.prices.tables import load_tables

@@ -1,7 +1,7 @@
 """One big plain log billed on several CPU cores: byte ranges cut at line starts, merged back in file order.
 
 Aggregates are sums, bad records carry their line numbers and cache versions their order, so merging the parts
-in file order gives exactly the bill of reading the file in one pass. The CLI uses one process per core (set
+in file order gives exactly the bill of reading the file in one pass. The CLI uses one process per idle core (set
 COSTCALC_BILL_WORKERS=1 to read in one process, or N for N); the library reads in one process unless asked.
 """
 
@@ -38,8 +38,7 @@ def workers_for(path: Path, requested: int | None = None) -> int:
                                 f"got {configured!r}")
         wanted = int(configured)
     else:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        wanted = min(cores, MAX_WORKERS)
+        wanted = min(idle_cores(), MAX_WORKERS)
     if path.name.endswith(".gz") or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     try:
@@ -47,6 +46,17 @@ def workers_for(path: Path, requested: int | None = None) -> int:
     except OSError:
         return 1  # the sequential reader says what is wrong
     return max(1, min(wanted, size // PART_MIN_BYTES))
+
+
+def idle_cores() -> int:
+    """Cores not already kept busy by other processes (1-minute load average), at least 1: on a busy machine
+    another process gains no wall time and costs CPU time (forking, merging)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # not available on this system
+        busy = 0.0
+    return max(1, min(cores, round(cores - busy)))
 
 
 def split_points(path: Path, parts: int) -> list[int]:
