@@ -1,0 +1,266 @@
+-- The billing rule of a usage log, once, in SQL (DuckDB dialect; costcalc transpiles it to the others).
+-- Rules: docs/usage-billing.md; relations and precision: docs/warehouse.md.
+-- Reads costcalc_price_periods, costcalc_model_names, costcalc_day_offsets and costcalc_usage.
+-- CC_DIV, CC_DAY_NUMBER and CC_DATE are written per dialect by costcalc (exact floor division of
+-- DECIMAL(38, 0) integers; DATE -> days since 1970-01-01; and back).
+-- Money: integers of 10^-20 USD while summing, DECIMAL(38, 20) at the end.
+
+-- Prices as whole 10^-12 USD per 1M tokens, and period bounds as day numbers.
+CREATE VIEW costcalc_price_units AS
+SELECT
+  platform, model, effective_from, tier, batch, prompt_tokens_min, prompt_tokens_max, caching,
+  min_cache_seconds, per_character, input_mtok, cached_mtok, output_mtok, storage_mtok_hour,
+  CC_DAY_NUMBER(effective_from) AS from_day,
+  CC_DAY_NUMBER(effective_to) AS to_day,
+  MIN(CC_DAY_NUMBER(effective_from)) OVER (PARTITION BY platform, model) AS first_day,
+  CAST(input_mtok * 1000000000000 AS DECIMAL(38, 0)) AS input_units,
+  CAST(cached_mtok * 1000000000000 AS DECIMAL(38, 0)) AS cached_units,
+  CAST(output_mtok * 1000000000000 AS DECIMAL(38, 0)) AS output_units,
+  CAST(storage_mtok_hour * 1000000000000 AS DECIMAL(38, 0)) AS storage_units
+FROM costcalc_price_periods;
+
+-- Each record with its model id: drop everything up to the last "models/", then the id or an alias
+-- (case-insensitive), else the name without a stable-version suffix -NNN.
+CREATE VIEW costcalc_usage_resolved AS
+SELECT
+  u.*,
+  COALESCE(exact_name.model, base_name.model) AS model,
+  CC_DIV(u.time_ns, 86400000000000) AS day_number
+FROM costcalc_usage AS u
+LEFT JOIN costcalc_model_names AS exact_name
+  ON exact_name.platform = u.platform
+  AND exact_name.name = LOWER(REGEXP_REPLACE(u.model_name, '^.*models/', ''))
+LEFT JOIN costcalc_model_names AS base_name
+  ON base_name.platform = u.platform
+  AND base_name.name = REGEXP_REPLACE(LOWER(REGEXP_REPLACE(u.model_name, '^.*models/', '')), '-[0-9][0-9][0-9]$', '');
+
+-- Responses: the period of the UTC day, the tier of prompt + tool use, the first reason not to bill.
+CREATE VIEW costcalc_response_checked AS
+SELECT
+  r.file, r.line, r.seq, r.model, r.model_name, r.platform, r.day_number, r.batch,
+  r.prompt_tokens - r.cached_tokens + r.tool_use_prompt_tokens AS fresh_input_tokens,
+  r.cached_tokens AS cached_input_tokens,
+  r.candidates_tokens + r.thoughts_tokens AS output_tokens,
+  p.effective_from, p.tier,
+  CASE
+    WHEN r.cached_tokens > r.prompt_tokens THEN 'cached_above_prompt'
+    WHEN r.model IS NULL THEN 'unknown_model'
+    WHEN p.model IS NULL THEN 'no_price'
+    WHEN p.per_character THEN 'per_character'
+    WHEN r.batch AND (p.input_units IS NULL OR p.output_units IS NULL) THEN 'no_batch_price'
+    WHEN r.cached_tokens > 0 AND p.cached_units IS NULL THEN 'no_cached_price'
+  END AS bad_code
+FROM costcalc_usage_resolved AS r
+LEFT JOIN costcalc_price_units AS p
+  ON p.platform = r.platform AND p.model = r.model AND p.batch = r.batch
+  AND r.day_number >= p.from_day AND (p.to_day IS NULL OR r.day_number < p.to_day)
+  AND r.prompt_tokens + r.tool_use_prompt_tokens >= p.prompt_tokens_min
+  AND (p.prompt_tokens_max IS NULL OR r.prompt_tokens + r.tool_use_prompt_tokens <= p.prompt_tokens_max)
+WHERE r.kind = 'response';
+
+-- Caches: of several records of one cache, the latest updateTime (then the one read last) describes it.
+CREATE VIEW costcalc_cache_chosen AS
+SELECT *
+FROM (
+  SELECT
+    r.*,
+    ROW_NUMBER() OVER (PARTITION BY r.platform, r.cache_name ORDER BY r.update_ns DESC, r.seq DESC) AS pick
+  FROM costcalc_usage_resolved AS r
+  WHERE r.kind = 'cache'
+) AS ranked
+WHERE pick = 1;
+
+-- The billed life of each chosen cache: to the earlier of delete and expire, at least the platform minimum.
+CREATE VIEW costcalc_cache_life AS
+SELECT
+  c.*,
+  creation.effective_from, creation.tier, creation.caching, creation.per_character,
+  creation.input_units IS NOT NULL AS has_creation_price,
+  c.time_ns AS start_ns,
+  c.time_ns + GREATEST(
+    COALESCE(LEAST(c.expire_ns, c.delete_ns), c.expire_ns) - c.time_ns,
+    COALESCE(creation.min_cache_seconds, 0) * 1000000000
+  ) AS end_ns
+FROM costcalc_cache_chosen AS c
+LEFT JOIN costcalc_price_units AS creation
+  ON creation.platform = c.platform AND creation.model = c.model AND NOT creation.batch
+  AND c.day_number >= creation.from_day AND (creation.to_day IS NULL OR c.day_number < creation.to_day)
+  AND c.cache_tokens >= creation.prompt_tokens_min
+  AND (creation.prompt_tokens_max IS NULL OR c.cache_tokens <= creation.prompt_tokens_max);
+
+-- The life cut at every 00:00 UTC: one piece per day, each at the storage price of its own day.
+CREATE VIEW costcalc_cache_pieces AS
+SELECT
+  l.platform, l.model, l.cache_name, l.seq, l.cache_tokens,
+  l.day_number + d.day_offset AS day_number,
+  LEAST(l.end_ns, (l.day_number + d.day_offset + 1) * 86400000000000)
+    - GREATEST(l.start_ns, (l.day_number + d.day_offset) * 86400000000000) AS storage_ns,
+  p.effective_from, p.tier, p.storage_units
+FROM costcalc_cache_life AS l
+JOIN costcalc_day_offsets AS d
+  ON l.day_number + d.day_offset <= CC_DIV(l.end_ns - 1, 86400000000000)
+LEFT JOIN costcalc_price_units AS p
+  ON p.platform = l.platform AND p.model = l.model AND NOT p.batch
+  AND l.day_number + d.day_offset >= p.from_day
+  AND (p.to_day IS NULL OR l.day_number + d.day_offset < p.to_day)
+  AND l.cache_tokens >= p.prompt_tokens_min
+  AND (p.prompt_tokens_max IS NULL OR l.cache_tokens <= p.prompt_tokens_max)
+WHERE l.model IS NOT NULL AND l.end_ns > l.start_ns;
+
+CREATE VIEW costcalc_cache_unpriced AS
+SELECT platform, cache_name, seq, COUNT(*) AS days_without_price
+FROM costcalc_cache_pieces
+WHERE storage_units IS NULL
+GROUP BY platform, cache_name, seq;
+
+CREATE VIEW costcalc_cache_checked AS
+SELECT
+  l.file, l.line, l.seq, l.platform, l.model, l.model_name, l.cache_name, l.day_number, l.effective_from,
+  l.tier, l.cache_tokens,
+  CASE
+    WHEN l.model IS NULL THEN 'unknown_model'
+    WHEN l.effective_from IS NULL THEN 'no_price'
+    WHEN l.per_character THEN 'per_character'
+    WHEN l.caching <> 'explicit' THEN 'no_explicit_cache'
+    WHEN l.end_ns - l.start_ns > 366 * 86400000000000 THEN 'bad_lifetime'
+    WHEN unpriced.days_without_price IS NOT NULL THEN 'no_storage_price'
+  END AS bad_code
+FROM costcalc_cache_life AS l
+LEFT JOIN costcalc_cache_unpriced AS unpriced
+  ON unpriced.platform = l.platform AND unpriced.cache_name = l.cache_name AND unpriced.seq = l.seq;
+
+-- Integer sums per aggregate key (model, period, tier, batch, UTC day): the only pass over the usage.
+CREATE VIEW costcalc_aggregates AS
+SELECT
+  platform, model, effective_from, tier, batch, day_number,
+  SUM(responses) AS responses,
+  SUM(fresh_input_tokens) AS fresh_input_tokens,
+  SUM(cached_input_tokens) AS cached_input_tokens,
+  SUM(output_tokens) AS output_tokens,
+  SUM(caches) AS caches,
+  SUM(creation_tokens) AS creation_tokens,
+  SUM(storage_token_ns) AS storage_token_ns
+FROM (
+  SELECT
+    platform, model, effective_from, tier, batch, day_number, 1 AS responses,
+    CAST(fresh_input_tokens AS DECIMAL(38, 0)) AS fresh_input_tokens,
+    CAST(cached_input_tokens AS DECIMAL(38, 0)) AS cached_input_tokens,
+    CAST(output_tokens AS DECIMAL(38, 0)) AS output_tokens,
+    0 AS caches,
+    CAST(0 AS DECIMAL(38, 0)) AS creation_tokens,
+    CAST(0 AS DECIMAL(38, 0)) AS storage_token_ns
+  FROM costcalc_response_checked
+  WHERE bad_code IS NULL
+  UNION ALL
+  SELECT
+    platform, model, effective_from, tier, FALSE AS batch, day_number, 0, CAST(0 AS DECIMAL(38, 0)),
+    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), 1, CAST(cache_tokens AS DECIMAL(38, 0)),
+    CAST(0 AS DECIMAL(38, 0))
+  FROM costcalc_cache_checked
+  WHERE bad_code IS NULL
+  UNION ALL
+  SELECT
+    piece.platform, piece.model, piece.effective_from, piece.tier, FALSE, piece.day_number, 0, CAST(0 AS DECIMAL(38, 0)),
+    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), 0, CAST(0 AS DECIMAL(38, 0)),
+    CAST(piece.cache_tokens AS DECIMAL(38, 0)) * CAST(piece.storage_ns AS DECIMAL(38, 0))
+  FROM costcalc_cache_pieces AS piece
+  JOIN costcalc_cache_checked AS cache
+    ON cache.platform = piece.platform AND cache.cache_name = piece.cache_name AND cache.seq = piece.seq
+  WHERE cache.bad_code IS NULL
+) AS facts
+GROUP BY platform, model, effective_from, tier, batch, day_number;
+
+-- Prices applied once per key, in whole 10^-20 USD. Storage: token-ns x price / (10^6 x 3600 x 10^9),
+-- rounded half to even to 20 places, computed as a x S + (b x S) / D with token-ns = a x D + b, so that no
+-- intermediate exceeds 38 digits.
+CREATE VIEW costcalc_priced_units AS
+SELECT
+  a.*,
+  p.input_mtok, p.cached_mtok, p.output_mtok, p.storage_mtok_hour, standard.input_mtok AS creation_input_mtok,
+  a.fresh_input_tokens * COALESCE(p.input_units, 0) * 100 AS fresh_input_units,
+  a.cached_input_tokens * COALESCE(p.cached_units, 0) * 100 AS cached_input_units,
+  a.output_tokens * COALESCE(p.output_units, 0) * 100 AS output_units,
+  a.creation_tokens * COALESCE(standard.input_units, 0) * 100 AS creation_units,
+  (a.fresh_input_tokens + a.cached_input_tokens) * COALESCE(p.input_units, 0) * 100 AS uncached_input_units,
+  storage_whole + CASE
+    WHEN 2 * storage_rest > 36000000000 THEN 1
+    WHEN 2 * storage_rest = 36000000000 AND storage_whole % 2 = 1 THEN 1
+    ELSE 0
+  END AS storage_units
+FROM (
+  SELECT
+    agg.*,
+    CC_DIV(agg.storage_token_ns, 36000000000) * COALESCE(s.storage_units, 0)
+      + CC_DIV((agg.storage_token_ns % 36000000000) * COALESCE(s.storage_units, 0), 36000000000) AS storage_whole,
+    ((agg.storage_token_ns % 36000000000) * COALESCE(s.storage_units, 0)) % 36000000000 AS storage_rest
+  FROM costcalc_aggregates AS agg
+  LEFT JOIN costcalc_price_units AS s
+    ON s.platform = agg.platform AND s.model = agg.model AND s.effective_from = agg.effective_from AND s.tier = agg.tier AND NOT s.batch
+) AS a
+JOIN costcalc_price_units AS p
+  ON p.platform = a.platform AND p.model = a.model AND p.effective_from = a.effective_from AND p.tier = a.tier AND p.batch = a.batch
+JOIN costcalc_price_units AS standard
+  ON standard.platform = a.platform AND standard.model = a.model AND standard.effective_from = a.effective_from AND standard.tier = a.tier
+  AND NOT standard.batch;
+
+-- What a reader checks: one row per key with its day, token sums, the prices used and the money.
+CREATE VIEW costcalc_bill_by_key AS
+SELECT
+  platform, model, effective_from, tier, batch, CC_DATE(day_number) AS day,
+  responses, fresh_input_tokens, cached_input_tokens, output_tokens, caches, creation_tokens, storage_token_ns,
+  input_mtok, cached_mtok, output_mtok, creation_input_mtok, storage_mtok_hour,
+  CC_MONEY(fresh_input_units) AS fresh_input,
+  CC_MONEY(cached_input_units) AS cached_input,
+  CC_MONEY(output_units) AS output,
+  CC_MONEY(creation_units) AS creation,
+  CC_MONEY(storage_units) AS storage,
+  CC_MONEY(fresh_input_units + cached_input_units + output_units + creation_units + storage_units) AS total,
+  CC_MONEY(uncached_input_units + output_units) AS without_caching
+FROM costcalc_priced_units;
+
+CREATE VIEW costcalc_bill_by_model AS
+SELECT
+  platform, model,
+  CC_MONEY(SUM(fresh_input_units)) AS fresh_input,
+  CC_MONEY(SUM(cached_input_units)) AS cached_input,
+  CC_MONEY(SUM(output_units)) AS output,
+  CC_MONEY(SUM(creation_units)) AS creation,
+  CC_MONEY(SUM(storage_units)) AS storage,
+  CC_MONEY(SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS total,
+  CC_MONEY(SUM(uncached_input_units + output_units)) AS without_caching
+FROM costcalc_priced_units
+GROUP BY platform, model;
+
+CREATE VIEW costcalc_bill_by_day AS
+SELECT
+  platform, CC_DATE(day_number) AS day,
+  CC_MONEY(SUM(fresh_input_units)) AS fresh_input,
+  CC_MONEY(SUM(cached_input_units)) AS cached_input,
+  CC_MONEY(SUM(output_units)) AS output,
+  CC_MONEY(SUM(creation_units)) AS creation,
+  CC_MONEY(SUM(storage_units)) AS storage,
+  CC_MONEY(SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS total,
+  CC_MONEY(SUM(uncached_input_units + output_units)) AS without_caching
+FROM costcalc_priced_units
+GROUP BY platform, day_number;
+
+CREATE VIEW costcalc_bill_total AS
+SELECT
+  platform,
+  CC_MONEY(SUM(fresh_input_units)) AS fresh_input,
+  CC_MONEY(SUM(cached_input_units)) AS cached_input,
+  CC_MONEY(SUM(output_units)) AS output,
+  CC_MONEY(SUM(creation_units)) AS creation,
+  CC_MONEY(SUM(storage_units)) AS storage,
+  CC_MONEY(SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS total,
+  CC_MONEY(SUM(uncached_input_units + output_units)) AS without_caching,
+  CC_MONEY(SUM(uncached_input_units + output_units)
+    - SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS savings
+FROM costcalc_priced_units
+GROUP BY platform;
+
+-- Records that cannot be billed, with the code of docs/usage-billing.md ("Bad records").
+CREATE VIEW costcalc_bad_records AS
+SELECT file, line, seq, bad_code AS code FROM costcalc_response_checked WHERE bad_code IS NOT NULL
+UNION ALL
+SELECT file, line, seq, bad_code AS code FROM costcalc_cache_checked WHERE bad_code IS NOT NULL;

@@ -1,0 +1,186 @@
+"""One SQL definition of the billing rule, written for DuckDB and transpiled (sqlglot) to the other dialects.
+
+The definition (`billing.sql`) uses four helpers whose spelling differs per warehouse: CC_DIV (exact floor
+division of non-negative integers held as DECIMAL(38, 0)), CC_DAY_NUMBER / CC_DATE (a DATE to days since
+1970-01-01 and back) and CC_MONEY (whole 10^-20 USD to DECIMAL(38, 20), by moving the decimal point in the
+digits, which is exact in every dialect). Everything else is transpiled as is. See docs/warehouse.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from costcalc.errors import CostcalcError
+from costcalc.warehouse.relation import PRICE_PRECISION, PRICE_SCALE, NameRow, PriceRow
+
+DIALECTS = ("duckdb", "bigquery", "spark", "snowflake")
+MONEY_SCALE = 20
+"""Money columns are DECIMAL(38, 20): every token amount is exact (at most 18 places) and storage is
+rounded half to even to 20 places per aggregate key, as `costcalc bill` does."""
+MAX_LIFETIME_DAYS = 366
+
+PRICE_TABLE = "costcalc_price_periods"
+NAME_TABLE = "costcalc_model_names"
+DAYS_TABLE = "costcalc_day_offsets"
+USAGE_TABLE = "costcalc_usage"
+
+_PRICE = f"DECIMAL({PRICE_PRECISION}, {PRICE_SCALE})"
+PRICE_DDL = f"""CREATE TABLE {PRICE_TABLE} (
+  platform VARCHAR, model VARCHAR, effective_from DATE, effective_to DATE, tier VARCHAR, batch BOOLEAN,
+  prompt_tokens_min BIGINT, prompt_tokens_max BIGINT, long_context_threshold BIGINT,
+  input_mtok {_PRICE}, cached_mtok {_PRICE}, output_mtok {_PRICE}, storage_mtok_hour {_PRICE},
+  per_character BOOLEAN, caching VARCHAR, min_cache_seconds BIGINT
+)"""
+NAME_DDL = f"CREATE TABLE {NAME_TABLE} (platform VARCHAR, name VARCHAR, model VARCHAR)"
+DAYS_DDL = f"CREATE TABLE {DAYS_TABLE} (day_offset BIGINT)"
+USAGE_DDL = f"""CREATE TABLE {USAGE_TABLE} (
+  file VARCHAR, line BIGINT, seq BIGINT, platform VARCHAR, kind VARCHAR, model_name VARCHAR, batch BOOLEAN,
+  time_ns BIGINT, prompt_tokens BIGINT, cached_tokens BIGINT, candidates_tokens BIGINT, thoughts_tokens BIGINT,
+  tool_use_prompt_tokens BIGINT, cache_name VARCHAR, cache_tokens BIGINT, expire_ns BIGINT, update_ns BIGINT,
+  delete_ns BIGINT
+)"""
+"""The usage relation: one row per response (kind `response`) and one per cache record (kind `cache`).
+Times are nanoseconds since 1970-01-01 UTC (a cache's createTime is `time_ns`); counts absent from a record
+are 0; `seq` orders records as they were read (later wins a tie of updateTime)."""
+
+_TEMPLATES: dict[str, dict[str, str]] = {
+    "duckdb": {
+        "CC_DIV": "CAST(CAST({0} AS HUGEINT) // CAST({1} AS HUGEINT) AS DECIMAL(38, 0))",
+        "CC_DAY_NUMBER": "CAST({0} - DATE '1970-01-01' AS BIGINT)",
+        "CC_DATE": "DATE '1970-01-01' + CAST({0} AS INTEGER)",
+    },
+    "bigquery": {
+        "CC_DAY_NUMBER": "UNIX_DATE({0})",
+        "CC_DATE": "DATE_FROM_UNIX_DATE(CAST({0} AS INT64))",
+    },
+    "spark": {
+        "CC_DAY_NUMBER": "UNIX_DATE({0})",
+        "CC_DATE": "DATE_FROM_UNIX_DATE(CAST({0} AS INT))",
+    },
+    "snowflake": {
+        "CC_DAY_NUMBER": "DATEDIFF(day, DATE '1970-01-01', {0})",
+        "CC_DATE": "DATEADD(day, CAST({0} AS INTEGER), DATE '1970-01-01')",
+    },
+}
+_DIVIDE = "CAST((CAST({0} AS DECIMAL(38, 0)) - CAST({0} AS DECIMAL(38, 0)) % {1}) / {1} AS DECIMAL(38, 0))"
+"""Exact everywhere but DuckDB (whose decimal division returns DOUBLE): the dividend is made divisible first."""
+
+
+def _sqlglot() -> Any:
+    try:
+        import sqlglot
+    except ImportError:
+        raise CostcalcError("SQL export needs sqlglot: pip install 'costcalc[warehouse]'") from None
+    return sqlglot
+
+
+def check_dialect(dialect: str) -> str:
+    if dialect not in DIALECTS:
+        raise CostcalcError(f"--dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}")
+    return dialect
+
+
+def definition() -> str:
+    """The billing views as written (DuckDB dialect, with the CC_ helpers)."""
+    return resources.files("costcalc.warehouse").joinpath("billing.sql").read_text(encoding="utf-8")
+
+
+def _money(digits: str) -> str:
+    """Whole 10^-20 USD (a non-negative integer) as DECIMAL(38, 20), moving the point inside the digits."""
+    text = f"LPAD(CAST({digits} AS VARCHAR), {MONEY_SCALE + 1}, '0')"
+    return (f"CAST(SUBSTRING({text}, 1, LENGTH({text}) - {MONEY_SCALE}) || '.' || "
+            f"SUBSTRING({text}, LENGTH({text}) - {MONEY_SCALE - 1}, {MONEY_SCALE}) AS DECIMAL(38, {MONEY_SCALE}))")
+
+
+def _expand(node: Any, dialect: str) -> Any:
+    sqlglot = _sqlglot()
+    from sqlglot import exp
+
+    if not isinstance(node, exp.Anonymous) or not str(node.name).upper().startswith("CC_"):
+        if dialect == "bigquery" and isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DECIMAL:
+            # BigQuery's NUMERIC keeps 9 places; BIGNUMERIC keeps 38, so the arithmetic stays exact.
+            return exp.DataType.build("BIGNUMERIC")
+        return node
+    name = str(node.name).upper()
+    args = [arg.sql(dialect="duckdb") for arg in node.expressions]
+    if name == "CC_MONEY":
+        value = args[0]
+        text = f"CASE WHEN {value} < 0 THEN -{_money(f'-({value})')} ELSE {_money(value)} END"
+        return sqlglot.parse_one(text, read="duckdb").transform(lambda n: _expand(n, dialect))
+    if dialect != "duckdb":
+        args = [sqlglot.parse_one(arg, read="duckdb").transform(lambda n: _expand(n, dialect)).sql(dialect=dialect)
+                for arg in args]
+    template = _TEMPLATES[dialect].get(name, _DIVIDE if name == "CC_DIV" else None)
+    if template is None:
+        raise CostcalcError(f"internal: no {name} for {dialect}")
+    return sqlglot.parse_one(template.format(*args), read=dialect)
+
+
+def _statements(text: str) -> list[str]:
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+
+
+def transpile(text: str, dialect: str) -> list[str]:
+    """Each statement of `text` (DuckDB dialect with CC_ helpers) in `dialect`."""
+    sqlglot = _sqlglot()
+    check_dialect(dialect)
+    out = []
+    for statement in _statements(text):
+        tree = sqlglot.parse_one(statement, read="duckdb")
+        out.append(tree.transform(lambda n: _expand(n, dialect)).sql(dialect=dialect, pretty=True))
+    return out
+
+
+def view_statements(dialect: str) -> list[str]:
+    """CREATE VIEW statements of the billing rule, in `dialect`."""
+    return transpile(definition(), dialect)
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f"CAST('{value:f}' AS {_PRICE})"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _inserts(table: str, rows: Iterable[Sequence[Any]], batch: int = 200) -> list[str]:
+    rows = list(rows)
+    return [f"INSERT INTO {table} VALUES\n" + ",\n".join("(" + ", ".join(_literal(v) for v in row) + ")"
+                                                     for row in rows[start:start + batch])
+            for start in range(0, len(rows), batch)]
+
+
+def table_statements(prices: Sequence[PriceRow], names: Sequence[NameRow]) -> str:
+    """CREATE TABLE + INSERT of the price relation, the model names and the day offsets (DuckDB dialect)."""
+    from dataclasses import astuple
+
+    parts = [PRICE_DDL, *_inserts(PRICE_TABLE, (astuple(row) for row in prices)),
+             NAME_DDL, *_inserts(NAME_TABLE, (astuple(row) for row in names)),
+             DAYS_DDL, *_inserts(DAYS_TABLE, ((day,) for day in range(MAX_LIFETIME_DAYS + 1)))]
+    return ";\n".join(parts) + ";\n"
+
+
+def script(prices: Sequence[PriceRow], names: Sequence[NameRow], dialect: str) -> str:
+    """The whole export: tables, rows and views in `dialect`, with the usage relation it expects."""
+    header = [
+        "-- costcalc price relation and billing views. Usage billing rules: docs/usage-billing.md;",
+        "-- relations, precision and loading: docs/warehouse.md.",
+        f"-- Create or load the usage relation first (a table or view named {USAGE_TABLE}):",
+        *("-- " + line for line in USAGE_DDL.splitlines()),
+        f"-- Totals: SELECT * FROM costcalc_bill_total; per key: costcalc_bill_by_key. Dialect: {dialect}.",
+        "",
+    ]
+    statements = [*transpile(table_statements(prices, names), dialect), *view_statements(dialect)]
+    return "\n".join(header) + "\n" + ";\n\n".join(statements) + ";\n"
