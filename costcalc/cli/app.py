@@ -45,6 +45,10 @@ app = typer.Typer(
 
 app.add_typer(pricing_app, name="pricing")
 
+from costcalc.cli.bill import register as _register_bill  # noqa: E402
+
+_register_bill(app)
+
 MAX_CHARS = 10**11
 
 

@@ -1,0 +1,52 @@
+"""`costcalc bill FILE...`: what logged traffic actually cost (rules: docs/usage-billing.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costcalc.cli.common import PlatformOpt, PricingOpt, check_platform, load, print_json, user_errors
+from costcalc.errors import CostcalcError
+
+FORMATS = ("table", "json", "csv")
+
+
+@user_errors
+def bill_command(
+    files: Annotated[list[str], typer.Argument(help="JSONL logs of responses and cachedContents records: plain, "
+                                               ".gz, or - for standard input.", show_default=False)],
+    format: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    platform: PlatformOpt = "gemini-api",
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first record that cannot be billed "
+                                         "(exit code 2).")] = False,
+    pricing: PricingOpt = None,
+) -> None:
+    """Bill usage logs exactly: by model, by UTC day and by bucket, with the cost without caching."""
+    from costcalc.usage.engine import UsageBiller
+
+    if format not in FORMATS:
+        raise CostcalcError(f"--format must be table, json or csv, got {format!r}")
+    if files.count("-") > 1:
+        raise CostcalcError("standard input (-) can be read only once")
+    biller = UsageBiller(load(pricing), check_platform(platform), strict=strict)
+    for name in files:
+        biller.read(name if name == "-" else Path(name))
+    result = biller.result()
+    if format == "json":
+        print_json(result.to_json())
+    elif format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        from costcalc.cli.bill_render import render_bill
+
+        render_bill(result, files)
+    if result.records.bad:
+        sys.stderr.write(f"costcalc: warning: {result.records.bad:,} record(s) could not be billed and are not in "
+                         "the totals (listed under bad records; --strict stops at the first)\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bill")(bill_command)

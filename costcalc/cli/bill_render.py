@@ -1,0 +1,86 @@
+"""The table view of a usage bill: totals, by model, by UTC day, the working per price, and bad records."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+
+from rich.console import Console
+from rich.table import Table
+
+from costcalc.cost.money import MILLION, exact
+from costcalc.units import format_price, format_usd
+from costcalc.usage.pricing import Buckets, storage_token_hours
+from costcalc.usage.report import PriceRow, UsageBill, ViewRow
+
+SHOWN_BAD_RECORDS = 20
+_console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+_HEADERS = ("Fresh input", "Cached input", "Output", "Creation", "Storage", "Total", "Without caching")
+_TIER = {"flat": "single tier", "lower": "lower tier", "upper": "long-context tier"}
+
+
+def _amounts(buckets: Buckets, without: Decimal) -> list[str]:
+    values = (buckets.fresh_input, buckets.cached_input, buckets.output, buckets.creation, buckets.storage,
+              buckets.total, without)
+    return [format_usd(value) for value in values]
+
+
+def _view(title: str, label: str, rows: tuple[ViewRow, ...], result: UsageBill) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column(label)
+    for header in _HEADERS:
+        table.add_column(header, justify="right")
+    for row in rows:
+        table.add_row(row.key, *_amounts(row.buckets, row.without_caching))
+    table.add_row("Total", *_amounts(result.buckets, result.without_caching), style="bold")
+    return table
+
+
+def _hours(hours: Decimal) -> str:
+    """Exact when it has at most 6 decimals, else rounded with `≈` (JSON has 20 places)."""
+    shown = hours.quantize(Decimal("0.000001"))
+    text = f"{shown.normalize():,f}" if shown == hours else f"≈{shown:,f}"
+    return text
+
+
+@exact
+def _working(row: PriceRow) -> str:
+    counts, rates = row.counts, row.rates
+    parts = []
+    terms = (("fresh", counts.fresh_input_tokens, rates.input_mtok),
+             ("cached", counts.cached_input_tokens, rates.cached_mtok),
+             ("output", counts.output_tokens, rates.output_mtok),
+             ("creation", counts.creation_tokens, rates.creation_input_mtok))
+    for name, tokens, price in terms:
+        if price is not None:
+            parts.append(f"{name} {tokens:,} × {format_price(price)}")
+    if rates.storage_mtok_hour is not None:
+        parts.append(f"storage {_hours(storage_token_hours(counts.storage_token_ns))} token-hours × "
+                     f"{format_price(rates.storage_mtok_hour)}")
+    head = f"{row.model} from {row.period}, {_TIER[row.tier]}{', batch' if row.batch else ''}"
+    return f"{head}: ({' + '.join(parts)}) / 1M = {format_usd(row.buckets.total)}"
+
+
+def render_bill(result: UsageBill, files: list[str]) -> None:
+    records = result.records
+    _console.print(f"Usage bill on {result.platform} from {', '.join(files)}", markup=False)
+    _console.print(f"{records.lines:,} records read: {records.responses:,} responses, {records.caches:,} caches "
+                   f"({records.cache_records:,} cache records, {records.superseded:,} superseded), "
+                   f"{records.bad:,} bad", markup=False)
+    savings = result.savings
+    word = "saved" if savings >= 0 else "extra cost of caching"
+    _console.print(f"Total {format_usd(result.total)} · without caching {format_usd(result.without_caching)} · "
+                   f"{word} {format_usd(abs(savings))}", markup=False)
+    _console.print(_view("By model", "Model", result.by_model, result))
+    _console.print(_view("By day (UTC)", "Day", result.by_day, result))
+    _console.print(f"Working (per model, price period and tier; USD per {MILLION:,} tokens, storage per hour):",
+                   markup=False)
+    for row in result.by_price:
+        _console.print(f"  {_working(row)}", markup=False, soft_wrap=True)
+    if result.bad_records:
+        shown = result.bad_records[:SHOWN_BAD_RECORDS]
+        more = (f"; the first {SHOWN_BAD_RECORDS} shown, --format json lists all"
+                if len(result.bad_records) > SHOWN_BAD_RECORDS else "")
+        _console.print(f"Bad records, not billed ({len(result.bad_records):,}{more}):", markup=False)
+        for bad in shown:
+            _console.print(f"  {bad.file}:{bad.line}: {bad.code}: {bad.reason}", markup=False, soft_wrap=True)

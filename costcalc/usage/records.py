@@ -1,0 +1,120 @@
+"""One parsed record (a dict, as JSON gives it) to integer facts, or a RecordError saying why it cannot be billed.
+
+This is the reference reading of a record (docs/usage-billing.md, "Input" and "Bad records"); the fast path
+in `engine` must agree with it on every record it accepts. Checks run in the order the doc lists them, so the
+first failing one names the record's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from costcalc.usage.counts import AggregateKey
+from costcalc.usage.lookup import PriceLookup, RecordError
+from costcalc.usage.times import day_of, parse_time
+
+MAX_COUNT = 10**12
+"""Beyond this a count is a typo or corruption, not traffic."""
+
+Kind = Literal["response", "cache"]
+
+RESPONSE_COUNTS = (
+    ("promptTokenCount", "prompt_token_count"),
+    ("cachedContentTokenCount", "cached_content_token_count"),
+    ("candidatesTokenCount", "candidates_token_count"),
+    ("thoughtsTokenCount", "thoughts_token_count"),
+    ("toolUsePromptTokenCount", "tool_use_prompt_token_count"),
+)
+
+
+def field(record: Mapping[str, Any], camel: str, snake: str | None = None) -> tuple[str, Any]:
+    """(the key read, its value): camelCase first, snake_case only when camelCase is absent or null."""
+    value = record.get(camel)
+    if value is None and snake is not None:
+        value = record.get(snake)
+        if value is not None:
+            return snake, value
+    return camel, value
+
+
+def shown(value: Any) -> str:
+    """A JSON value as it appeared, short enough for a one-line reason."""
+    import msgspec
+
+    text = msgspec.json.encode(value).decode()
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def count(record: Mapping[str, Any], camel: str, snake: str) -> int:
+    """A token count: absent or null is 0; anything but a JSON integer from 0 to 10^12 is `bad_count`."""
+    name, value = field(record, camel, snake)
+    if value is None:
+        return 0
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:
+        raise RecordError("bad_count", f"{name} must be a whole number from 0 to 1,000,000,000,000, got "
+                                       f"{shown(value)}")
+    return value
+
+
+def time_ns(record: Mapping[str, Any], names: tuple[tuple[str, str | None], ...], missing: str) -> int:
+    """The first present time field, in ns since the epoch; `no_time` if none, `bad_time` if unparsable."""
+    for camel, snake in names:
+        name, value = field(record, camel, snake)
+        if value is not None:
+            parsed = parse_time(value) if isinstance(value, str) else None
+            if parsed is None:
+                raise RecordError("bad_time", f"{name} {shown(value)} is not an RFC 3339 time such as "
+                                              "2026-12-30T10:00:00Z")
+            return parsed
+    raise RecordError("no_time", missing)
+
+
+def kind_of(record: Any) -> Kind:
+    """A cache (`name` starting `cachedContents/`) or a response (`usageMetadata`); else RecordError."""
+    if not isinstance(record, dict):
+        raise RecordError("not_an_object", "not a JSON object")
+    name = record.get("name")
+    if isinstance(name, str) and name.startswith("cachedContents/"):
+        return "cache"
+    if field(record, "usageMetadata", "usage_metadata")[1] is not None:
+        return "response"
+    raise RecordError("not_a_record", "neither a response (usageMetadata) nor a cache (name cachedContents/...)")
+
+
+def model_name(record: Mapping[str, Any], *names: tuple[str, str | None]) -> str:
+    for camel, snake in names:
+        value = field(record, camel, snake)[1]
+        if value is not None:
+            if isinstance(value, str) and value.strip():
+                return value
+            break
+    raise RecordError("no_model", f"no model ({' or '.join(camel for camel, _ in names)})")
+
+
+def usage_of(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    usage = field(record, "usageMetadata", "usage_metadata")[1]
+    if not isinstance(usage, dict):
+        raise RecordError("not_a_record", "usageMetadata is not a JSON object")
+    return usage
+
+
+def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[AggregateKey, int, int, int]:
+    """(aggregate key, fresh input, cached input, output tokens) of a response record."""
+    usage = usage_of(record)
+    prompt, cached, candidates, thoughts, tool_use = (count(usage, camel, snake) for camel, snake in RESPONSE_COUNTS)
+    if cached > prompt:
+        raise RecordError("cached_above_prompt", f"cachedContentTokenCount ({cached:,}) exceeds promptTokenCount "
+                                                 f"({prompt:,}); the prompt count includes cached tokens")
+    batch = record.get("batch")
+    if batch is None:
+        batch = False
+    elif not isinstance(batch, bool):
+        raise RecordError("bad_batch", f"batch must be true or false, got {shown(batch)}")
+    name = model_name(record, ("modelVersion", "model_version"), ("model", None))
+    when = time_ns(record, (("timestamp", None), ("createTime", "create_time")), "no time (timestamp or createTime)")
+    prices = lookup.response(name, day_of(when), batch)
+    if cached and prices.cached_problem is not None:
+        raise prices.cached_problem
+    key = prices.upper if prompt + tool_use > prices.threshold else prices.lower
+    return key, prompt - cached + tool_use, cached, candidates + thoughts

@@ -1,0 +1,201 @@
+"""The typed result of billing a log, and its views: by bucket, by model, by UTC day, by price.
+
+Every view is a sum of the per-key amounts of `pricing`, so each adds up to `total` exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from costcalc.cost.money import exact
+from costcalc.cost.results import Tier, to_jsonable
+from costcalc.prices.tables import PriceTables
+from costcalc.usage.counts import Aggregates, Counts
+from costcalc.usage.pricing import AggregateRates, Buckets, PricedAggregate, price_aggregates, storage_token_hours
+
+BUCKETS = ("fresh_input", "cached_input", "output", "creation", "storage")
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A record that was not billed, and why (docs/usage-billing.md, Bad records)."""
+
+    file: str
+    line: int
+    code: str
+    """Stable identifier, e.g. `unknown_model`."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordCounts:
+    """What was read."""
+
+    lines: int
+    """Non-empty lines (or records added) read."""
+    responses: int
+    """Responses billed."""
+    cache_records: int
+    """Well-formed cache records read (every version)."""
+    caches: int
+    """Distinct caches billed."""
+    superseded: int
+    """Cache records replaced by a later version of the same cache."""
+    bad: int
+    """Records not billed (see `bad_records`)."""
+
+
+@dataclass(frozen=True)
+class TokenTotals:
+    """Token sums behind the money."""
+
+    fresh_input: int
+    cached_input: int
+    output: int
+    creation: int
+    storage_token_hours: Decimal
+
+
+@dataclass(frozen=True)
+class ViewRow:
+    """One line of `by_model` or `by_day`."""
+
+    key: str
+    """Model id, or UTC day (YYYY-MM-DD)."""
+    buckets: Buckets
+    without_caching: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.buckets.total
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """One (model, price period, tier, batch): the working a reader can check by hand."""
+
+    model: str
+    period: date
+    tier: Tier
+    batch: bool
+    counts: Counts
+    rates: AggregateRates
+    buckets: Buckets
+    without_caching: Decimal
+
+
+@dataclass(frozen=True)
+class UsageBill:
+    """What a usage log cost, with and without caching, and its views."""
+
+    platform: str
+    records: RecordCounts
+    bad_records: tuple[BadRecord, ...]
+    buckets: Buckets
+    without_caching: Decimal
+    tokens: TokenTotals
+    by_model: tuple[ViewRow, ...]
+    by_day: tuple[ViewRow, ...]
+    by_price: tuple[PriceRow, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return self.buckets.total
+
+    @property
+    def savings(self) -> Decimal:
+        """Without caching minus total (negative when the caches cost more than they saved)."""
+        with_exact: Decimal = exact(lambda: self.without_caching - self.total)()
+        return with_exact
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON (docs/usage-billing.md, Output), money as exact decimal strings."""
+        def row(name: str, view: ViewRow) -> dict[str, Any]:
+            return {name: view.key, **_money(view.buckets), "total": view.buckets.total,
+                    "without_caching": view.without_caching}
+
+        return to_jsonable({
+            "platform": self.platform,
+            "records": self.records,
+            "bad_records": list(self.bad_records),
+            "total": self.total,
+            "without_caching": self.without_caching,
+            "savings": self.savings,
+            "buckets": _money(self.buckets),
+            "tokens": self.tokens,
+            "by_model": [row("model", view) for view in self.by_model],
+            "by_day": [row("day", view) for view in self.by_day],
+            "by_price": [_price_row(p) for p in self.by_price],
+        })  # type: ignore[no-any-return]
+
+    def to_csv(self) -> str:
+        """`view,key,<buckets>,total,without_caching`: the by-model and by-day rows, then the total."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["view", "key", *BUCKETS, "total", "without_caching"])
+        everything = ViewRow("", self.buckets, self.without_caching)
+        for view, rows in (("model", self.by_model), ("day", self.by_day), ("total", (everything,))):
+            for item in rows:
+                writer.writerow([view, item.key, *to_jsonable([getattr(item.buckets, b) for b in BUCKETS]),
+                                 to_jsonable(item.total), to_jsonable(item.without_caching)])
+        return out.getvalue()
+
+
+def _money(buckets: Buckets) -> dict[str, Decimal]:
+    return {name: getattr(buckets, name) for name in BUCKETS}
+
+
+def _price_row(row: PriceRow) -> dict[str, Any]:
+    counts = row.counts
+    return {"model": row.model, "period": row.period, "tier": row.tier, "batch": row.batch,
+            "responses": counts.responses, "caches": counts.caches,
+            "fresh_input_tokens": counts.fresh_input_tokens, "cached_input_tokens": counts.cached_input_tokens,
+            "output_tokens": counts.output_tokens, "creation_tokens": counts.creation_tokens,
+            "storage_token_hours": storage_token_hours(counts.storage_token_ns),
+            **to_jsonable(row.rates), **_money(row.buckets), "total": row.buckets.total,
+            "without_caching": row.without_caching}
+
+
+@exact
+def _group(priced: Iterable[PricedAggregate], key: Callable[[PricedAggregate], Any]) -> dict[Any, tuple[Buckets, Decimal, Counts]]:
+    groups: dict[Any, tuple[Buckets, Decimal, Counts]] = {}
+    for item in priced:
+        money, without, counts = groups.get(key(item), (Buckets(), Decimal(0), Counts()))
+        groups[key(item)] = (money + item.money, without + item.without_caching, counts + item.counts)
+    return dict(sorted(groups.items()))
+
+
+def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad_records: Sequence[BadRecord],
+                 records: RecordCounts) -> UsageBill:
+    """Price the aggregates once each and assemble every view from the priced keys."""
+    priced = price_aggregates(aggregates, tables, platform)
+    everything = _group(priced, lambda item: None).get(None, (Buckets(), Decimal(0), Counts()))
+    counts = everything[2]
+    by_model = tuple(ViewRow(model, money, without) for model, (money, without, _) in
+                     _group(priced, lambda item: item.key.model).items())
+    by_day = tuple(ViewRow(day.isoformat(), money, without) for day, (money, without, _) in
+                   _group(priced, lambda item: item.key.day).items())
+    rates: dict[tuple[str, date, str, bool], AggregateRates] = {}
+    for item in priced:  # per-day keys of one price share its prices; keep the first that names each
+        known = rates.get(item.key[:4])
+        rates[item.key[:4]] = item.rates if known is None else AggregateRates(
+            *(a if a is not None else b for a, b in zip(to_tuple(known), to_tuple(item.rates), strict=True)))
+    by_price = tuple(PriceRow(model, period, tier, batch, group_counts, rates[model, period, tier, batch], money,
+                              without)
+                     for (model, period, tier, batch), (money, without, group_counts) in
+                     _group(priced, lambda item: item.key[:4]).items())
+    tokens = TokenTotals(counts.fresh_input_tokens, counts.cached_input_tokens, counts.output_tokens,
+                         counts.creation_tokens, storage_token_hours(counts.storage_token_ns))
+    return UsageBill(platform, records, tuple(bad_records), everything[0], everything[1], tokens, by_model, by_day,
+                     by_price)
+
+
+def to_tuple(rates: AggregateRates) -> tuple[Decimal | None, ...]:
+    return (rates.input_mtok, rates.cached_mtok, rates.output_mtok, rates.creation_input_mtok,
+            rates.storage_mtok_hour)

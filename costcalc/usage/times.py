@@ -1,0 +1,49 @@
+"""RFC 3339 times to exact integer nanoseconds since 1970-01-01T00:00:00Z (docs/usage-billing.md, Times)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+NS_PER_SECOND = 10**9
+NS_PER_HOUR = 3600 * NS_PER_SECOND
+NS_PER_DAY = 86400 * NS_PER_SECOND
+_EPOCH = date(1970, 1, 1).toordinal()
+
+_TIME = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt ]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?"
+    r"(?:([Zz])|([+-])([01]\d|2[0-3]):([0-5]\d))",
+    re.ASCII,
+)
+_UTC_TIME = r"\d{4}-\d\d-\d\d[Tt ](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?[Zz]"
+UTC_TIME = re.compile(_UTC_TIME, re.ASCII)
+"""A time in UTC (`Z`): its UTC date is its first ten characters."""
+UTC_TIMES = re.compile(f"(?:{_UTC_TIME}\n)*", re.ASCII)
+"""Many UTC times, each followed by a newline: checks a whole batch of records in one call."""
+
+
+def parse_time(text: str) -> int | None:
+    """Nanoseconds since the epoch (UTC) of an RFC 3339 time with a zone, or None if it is not one."""
+    match = _TIME.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, offset_hours, offset_minutes = match.groups()
+    try:
+        ordinal = date(int(year), int(month), int(day)).toordinal()
+    except ValueError:
+        return None
+    seconds = (ordinal - _EPOCH) * 86400 + int(hour) * 3600 + int(minute) * 60 + int(second)
+    if zulu is None:
+        offset = int(offset_hours) * 3600 + int(offset_minutes) * 60
+        seconds += -offset if sign == "+" else offset
+    return seconds * NS_PER_SECOND + int((fraction or "0").ljust(9, "0"))
+
+
+def day_of(ns: int) -> date:
+    """The UTC date of an instant."""
+    return date.fromordinal(_EPOCH + ns // NS_PER_DAY)
+
+
+def start_of(day: date) -> int:
+    """00:00 UTC of `day`, in nanoseconds since the epoch."""
+    return (day.toordinal() - _EPOCH) * NS_PER_DAY
