@@ -1,8 +1,8 @@
 -- The billing rule of a usage log, once, in SQL (DuckDB dialect; costcalc transpiles it to the others).
 -- Rules: docs/usage-billing.md; relations and precision: docs/warehouse.md.
 -- Reads costcalc_price_periods, costcalc_model_names, costcalc_day_offsets and costcalc_usage.
--- CC_DIV, CC_DAY_NUMBER and CC_DATE are written per dialect by costcalc (exact floor division of
--- DECIMAL(38, 0) integers; DATE -> days since 1970-01-01; and back).
+-- CC_DIV, CC_DAY_NUMBER, CC_DATE and CC_MONEY are written per dialect by costcalc: exact floor division of
+-- non-negative integers; DATE to days since 1970-01-01 and back; whole 10^-20 USD to DECIMAL(38, 20).
 -- Money: integers of 10^-20 USD while summing, DECIMAL(38, 20) at the end.
 
 -- Prices as whole 10^-12 USD per 1M tokens, and period bounds as day numbers.
@@ -12,11 +12,14 @@ SELECT
   min_cache_seconds, per_character, input_mtok, cached_mtok, output_mtok, storage_mtok_hour,
   CC_DAY_NUMBER(effective_from) AS from_day,
   CC_DAY_NUMBER(effective_to) AS to_day,
-  MIN(CC_DAY_NUMBER(effective_from)) OVER (PARTITION BY platform, model) AS first_day,
   CAST(input_mtok * 1000000000000 AS DECIMAL(38, 0)) AS input_units,
   CAST(cached_mtok * 1000000000000 AS DECIMAL(38, 0)) AS cached_units,
   CAST(output_mtok * 1000000000000 AS DECIMAL(38, 0)) AS output_units,
   CAST(storage_mtok_hour * 1000000000000 AS DECIMAL(38, 0)) AS storage_units
+FROM costcalc_price_periods;
+
+CREATE VIEW costcalc_models AS
+SELECT DISTINCT platform, model, caching, min_cache_seconds
 FROM costcalc_price_periods;
 
 -- Each record with its model id: drop everything up to the last "models/", then the id or an alias
@@ -29,10 +32,13 @@ SELECT
 FROM costcalc_usage AS u
 LEFT JOIN costcalc_model_names AS exact_name
   ON exact_name.platform = u.platform
-  AND exact_name.name = LOWER(REGEXP_REPLACE(u.model_name, '^.*models/', ''))
+  AND exact_name.name = REGEXP_REPLACE(LOWER(REGEXP_REPLACE(TRIM(u.model_name), '^.*models/', '')), '^models/', '')
 LEFT JOIN costcalc_model_names AS base_name
   ON base_name.platform = u.platform
-  AND base_name.name = REGEXP_REPLACE(LOWER(REGEXP_REPLACE(u.model_name, '^.*models/', '')), '-[0-9][0-9][0-9]$', '');
+  AND REGEXP_REPLACE(TRIM(u.model_name), '-[0-9][0-9][0-9]$', '') <> TRIM(u.model_name)
+  AND base_name.name = REGEXP_REPLACE(
+    LOWER(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(u.model_name), '-[0-9][0-9][0-9]$', ''), '^.*models/', '')),
+    '^models/', '');
 
 -- Responses: the period of the UTC day, the tier of prompt + tool use, the first reason not to bill.
 CREATE VIEW costcalc_response_checked AS
@@ -44,6 +50,8 @@ SELECT
   p.effective_from, p.tier,
   CASE
     WHEN r.cached_tokens > r.prompt_tokens THEN 'cached_above_prompt'
+    WHEN r.model_name IS NULL OR TRIM(r.model_name) = '' THEN 'no_model'
+    WHEN r.time_ns IS NULL THEN 'no_time'
     WHEN r.model IS NULL THEN 'unknown_model'
     WHEN p.model IS NULL THEN 'no_price'
     WHEN p.per_character THEN 'per_character'
@@ -58,76 +66,98 @@ LEFT JOIN costcalc_price_units AS p
   AND (p.prompt_tokens_max IS NULL OR r.prompt_tokens + r.tool_use_prompt_tokens <= p.prompt_tokens_max)
 WHERE r.kind = 'response';
 
--- Caches: of several records of one cache, the latest updateTime (then the one read last) describes it.
+-- Cache records, each checked alone (a bad one takes no part in choosing a cache's latest version); the
+-- billed life ends at the earlier of delete and expire, and lasts at least the platform's minimum.
+CREATE VIEW costcalc_cache_versions AS
+SELECT
+  c.*,
+  m.caching,
+  c.time_ns AS start_ns,
+  GREATEST(
+    CASE WHEN c.delete_ns IS NOT NULL AND c.delete_ns < c.expire_ns THEN c.delete_ns ELSE c.expire_ns END,
+    c.time_ns + COALESCE(m.min_cache_seconds, 0) * 1000000000
+  ) AS end_ns,
+  CASE
+    WHEN c.cache_tokens IS NULL THEN 'no_size'
+    WHEN c.model_name IS NULL OR TRIM(c.model_name) = '' THEN 'no_model'
+    WHEN c.model IS NULL THEN 'unknown_model'
+    WHEN m.caching <> 'explicit' THEN 'no_explicit_cache'
+    WHEN c.time_ns IS NULL OR c.expire_ns IS NULL THEN 'no_time'
+    WHEN c.delete_ns < c.time_ns OR c.expire_ns < c.time_ns THEN 'bad_lifetime'
+    WHEN GREATEST(
+        CASE WHEN c.delete_ns IS NOT NULL AND c.delete_ns < c.expire_ns THEN c.delete_ns ELSE c.expire_ns END,
+        c.time_ns + COALESCE(m.min_cache_seconds, 0) * 1000000000
+      ) - c.time_ns > 366 * 86400000000000 THEN 'bad_lifetime'
+  END AS bad_code
+FROM costcalc_usage_resolved AS c
+LEFT JOIN costcalc_models AS m ON m.platform = c.platform AND m.model = c.model
+WHERE c.kind = 'cache';
+
+-- Of several good records of one cache, the latest updateTime (then the one read last) describes it.
 CREATE VIEW costcalc_cache_chosen AS
 SELECT *
 FROM (
   SELECT
-    r.*,
-    ROW_NUMBER() OVER (PARTITION BY r.platform, r.cache_name ORDER BY r.update_ns DESC, r.seq DESC) AS pick
-  FROM costcalc_usage_resolved AS r
-  WHERE r.kind = 'cache'
+    v.*,
+    ROW_NUMBER() OVER (PARTITION BY v.platform, v.cache_name ORDER BY v.update_ns DESC, v.seq DESC) AS pick
+  FROM costcalc_cache_versions AS v
+  WHERE v.bad_code IS NULL
 ) AS ranked
 WHERE pick = 1;
 
--- The billed life of each chosen cache: to the earlier of delete and expire, at least the platform minimum.
-CREATE VIEW costcalc_cache_life AS
+-- The life cut at every 00:00 UTC: one piece per day it reaches, each at the prices of its own day.
+CREATE VIEW costcalc_cache_pieces AS
 SELECT
-  c.*,
-  creation.effective_from, creation.tier, creation.caching, creation.per_character,
-  creation.input_units IS NOT NULL AS has_creation_price,
-  c.time_ns AS start_ns,
-  c.time_ns + GREATEST(
-    COALESCE(LEAST(c.expire_ns, c.delete_ns), c.expire_ns) - c.time_ns,
-    COALESCE(creation.min_cache_seconds, 0) * 1000000000
-  ) AS end_ns
+  c.platform, c.model, c.cache_name, c.seq, c.cache_tokens,
+  c.day_number + d.day_offset AS day_number,
+  LEAST(c.end_ns, (c.day_number + d.day_offset + 1) * 86400000000000)
+    - GREATEST(c.start_ns, (c.day_number + d.day_offset) * 86400000000000) AS storage_ns,
+  p.effective_from, p.tier, p.storage_units,
+  CASE
+    WHEN p.model IS NULL THEN 'no_price'
+    WHEN p.per_character THEN 'per_character'
+    WHEN p.storage_units IS NULL THEN 'no_storage_price'
+  END AS problem
+FROM costcalc_cache_chosen AS c
+JOIN costcalc_day_offsets AS d
+  ON c.day_number + d.day_offset <= CC_DIV(c.end_ns - 1, 86400000000000)
+LEFT JOIN costcalc_price_units AS p
+  ON p.platform = c.platform AND p.model = c.model AND NOT p.batch
+  AND c.day_number + d.day_offset >= p.from_day
+  AND (p.to_day IS NULL OR c.day_number + d.day_offset < p.to_day)
+  AND c.cache_tokens >= p.prompt_tokens_min
+  AND (p.prompt_tokens_max IS NULL OR c.cache_tokens <= p.prompt_tokens_max);
+
+-- The first day of a cache's life that cannot be priced fails the whole cache.
+CREATE VIEW costcalc_cache_problems AS
+SELECT platform, cache_name, seq, problem
+FROM (
+  SELECT
+    platform, cache_name, seq, problem,
+    ROW_NUMBER() OVER (PARTITION BY platform, cache_name, seq ORDER BY day_number) AS first_problem
+  FROM costcalc_cache_pieces
+  WHERE problem IS NOT NULL
+) AS problems
+WHERE first_problem = 1;
+
+-- The chosen version of each cache: creation in the period of its UTC day, at the tier of its size.
+CREATE VIEW costcalc_cache_checked AS
+SELECT
+  c.file, c.line, c.seq, c.platform, c.model, c.model_name, c.cache_name, c.day_number, c.cache_tokens,
+  creation.effective_from, creation.tier,
+  CASE
+    WHEN creation.model IS NULL THEN 'no_price'
+    WHEN creation.per_character THEN 'per_character'
+    ELSE problem.problem
+  END AS bad_code
 FROM costcalc_cache_chosen AS c
 LEFT JOIN costcalc_price_units AS creation
   ON creation.platform = c.platform AND creation.model = c.model AND NOT creation.batch
   AND c.day_number >= creation.from_day AND (creation.to_day IS NULL OR c.day_number < creation.to_day)
   AND c.cache_tokens >= creation.prompt_tokens_min
-  AND (creation.prompt_tokens_max IS NULL OR c.cache_tokens <= creation.prompt_tokens_max);
-
--- The life cut at every 00:00 UTC: one piece per day, each at the storage price of its own day.
-CREATE VIEW costcalc_cache_pieces AS
-SELECT
-  l.platform, l.model, l.cache_name, l.seq, l.cache_tokens,
-  l.day_number + d.day_offset AS day_number,
-  LEAST(l.end_ns, (l.day_number + d.day_offset + 1) * 86400000000000)
-    - GREATEST(l.start_ns, (l.day_number + d.day_offset) * 86400000000000) AS storage_ns,
-  p.effective_from, p.tier, p.storage_units
-FROM costcalc_cache_life AS l
-JOIN costcalc_day_offsets AS d
-  ON l.day_number + d.day_offset <= CC_DIV(l.end_ns - 1, 86400000000000)
-LEFT JOIN costcalc_price_units AS p
-  ON p.platform = l.platform AND p.model = l.model AND NOT p.batch
-  AND l.day_number + d.day_offset >= p.from_day
-  AND (p.to_day IS NULL OR l.day_number + d.day_offset < p.to_day)
-  AND l.cache_tokens >= p.prompt_tokens_min
-  AND (p.prompt_tokens_max IS NULL OR l.cache_tokens <= p.prompt_tokens_max)
-WHERE l.model IS NOT NULL AND l.end_ns > l.start_ns;
-
-CREATE VIEW costcalc_cache_unpriced AS
-SELECT platform, cache_name, seq, COUNT(*) AS days_without_price
-FROM costcalc_cache_pieces
-WHERE storage_units IS NULL
-GROUP BY platform, cache_name, seq;
-
-CREATE VIEW costcalc_cache_checked AS
-SELECT
-  l.file, l.line, l.seq, l.platform, l.model, l.model_name, l.cache_name, l.day_number, l.effective_from,
-  l.tier, l.cache_tokens,
-  CASE
-    WHEN l.model IS NULL THEN 'unknown_model'
-    WHEN l.effective_from IS NULL THEN 'no_price'
-    WHEN l.per_character THEN 'per_character'
-    WHEN l.caching <> 'explicit' THEN 'no_explicit_cache'
-    WHEN l.end_ns - l.start_ns > 366 * 86400000000000 THEN 'bad_lifetime'
-    WHEN unpriced.days_without_price IS NOT NULL THEN 'no_storage_price'
-  END AS bad_code
-FROM costcalc_cache_life AS l
-LEFT JOIN costcalc_cache_unpriced AS unpriced
-  ON unpriced.platform = l.platform AND unpriced.cache_name = l.cache_name AND unpriced.seq = l.seq;
+  AND (creation.prompt_tokens_max IS NULL OR c.cache_tokens <= creation.prompt_tokens_max)
+LEFT JOIN costcalc_cache_problems AS problem
+  ON problem.platform = c.platform AND problem.cache_name = c.cache_name AND problem.seq = c.seq;
 
 -- Integer sums per aggregate key (model, period, tier, batch, UTC day): the only pass over the usage.
 CREATE VIEW costcalc_aggregates AS
@@ -160,19 +190,16 @@ FROM (
   WHERE bad_code IS NULL
   UNION ALL
   SELECT
-    piece.platform, piece.model, piece.effective_from, piece.tier, FALSE, piece.day_number, 0, CAST(0 AS DECIMAL(38, 0)),
-    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), 0, CAST(0 AS DECIMAL(38, 0)),
-    CAST(piece.cache_tokens AS DECIMAL(38, 0)) * CAST(piece.storage_ns AS DECIMAL(38, 0))
+    piece.platform, piece.model, piece.effective_from, piece.tier, FALSE, piece.day_number, 0,
+    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), 0,
+    CAST(0 AS DECIMAL(38, 0)), CAST(piece.cache_tokens AS DECIMAL(38, 0)) * CAST(piece.storage_ns AS DECIMAL(38, 0))
   FROM costcalc_cache_pieces AS piece
   JOIN costcalc_cache_checked AS cache
     ON cache.platform = piece.platform AND cache.cache_name = piece.cache_name AND cache.seq = piece.seq
-  WHERE cache.bad_code IS NULL
+  WHERE cache.bad_code IS NULL AND piece.storage_ns > 0
 ) AS facts
 GROUP BY platform, model, effective_from, tier, batch, day_number;
 
--- Prices applied once per key, in whole 10^-20 USD. Storage: token-ns x price / (10^6 x 3600 x 10^9),
--- rounded half to even to 20 places, computed as a x S + (b x S) / D with token-ns = a x D + b, so that no
--- intermediate exceeds 38 digits.
 CREATE VIEW costcalc_priced_units AS
 SELECT
   a.*,
@@ -259,8 +286,25 @@ SELECT
 FROM costcalc_priced_units
 GROUP BY platform;
 
--- Records that cannot be billed, with the code of docs/usage-billing.md ("Bad records").
+-- Records that cannot be billed, with the code of docs/usage-billing.md ("Bad records"); `late` when a
+-- cache's chosen record failed a price check of its life (the default engine finds those last).
 CREATE VIEW costcalc_bad_records AS
-SELECT file, line, seq, bad_code AS code FROM costcalc_response_checked WHERE bad_code IS NOT NULL
+SELECT file, line, seq, bad_code AS code, FALSE AS late FROM costcalc_response_checked WHERE bad_code IS NOT NULL
 UNION ALL
-SELECT file, line, seq, bad_code AS code FROM costcalc_cache_checked WHERE bad_code IS NOT NULL;
+SELECT file, line, seq, bad_code AS code, FALSE AS late FROM costcalc_cache_versions WHERE bad_code IS NOT NULL
+UNION ALL
+SELECT file, line, seq, bad_code AS code, TRUE AS late FROM costcalc_cache_checked WHERE bad_code IS NOT NULL;
+
+-- Cache records read (good ones), distinct caches among them, and caches billed.
+CREATE VIEW costcalc_cache_counts AS
+SELECT
+  versions.platform, versions.cache_records, versions.distinct_caches, COALESCE(billed.caches, 0) AS caches
+FROM (
+  SELECT platform, COUNT(*) AS cache_records, COUNT(DISTINCT cache_name) AS distinct_caches
+  FROM costcalc_cache_versions
+  WHERE bad_code IS NULL
+  GROUP BY platform
+) AS versions
+LEFT JOIN (
+  SELECT platform, COUNT(*) AS caches FROM costcalc_cache_checked WHERE bad_code IS NULL GROUP BY platform
+) AS billed ON billed.platform = versions.platform;

@@ -51,34 +51,38 @@ def _ns(text: str) -> str:
       FROM (SELECT UNNEST([{parts}]) AS t))"""
 
 
-def lines_sql(paths: list[str]) -> str:
-    """Every line of every file with its file, line number (from 1) and read order."""
+def lines_sql(files: list[tuple[int, str, str]]) -> str:
+    """Every line of every (index, name, path) file with its line number (from 1); blank lines included."""
     parts = []
-    for index, path in enumerate(paths):
-        quoted = path.replace("'", "''")
+    for index, name, path in files:
+        compression = "gzip" if path.endswith(".gz") else "none"
         parts.append(
-            f"SELECT '{quoted}' AS file, {index} AS file_index, ROW_NUMBER() OVER () AS line, j "
-            f"FROM read_csv('{quoted}', columns = {{'j': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '', "
-            "header = false, auto_detect = false, strict_mode = false, max_line_size = 100000000)")
+            f"SELECT {_quote(name)} AS file, {index} AS file_index, ROW_NUMBER() OVER () AS line, j "
+            f"FROM read_csv({_quote(path)}, columns = {{'j': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '', "
+            f"header = false, auto_detect = false, strict_mode = false, compression = '{compression}', "
+            "max_line_size = 100000000)")
     return "\nUNION ALL\n".join(parts)
 
 
-def parsed_sql(paths: list[str], platform: str) -> str:
-    """One row per non-blank line: the usage-relation columns, `ok` (the fast path is sure) and the raw line."""
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def parsed_sql(files: list[tuple[int, str, str]], platform: str) -> str:
+    """One row per line: `blank`, `ok` (the fast path is sure of it), the usage-relation columns, the raw line
+    when not ok."""
     paths_list = ", ".join(f"'$.{name}'" for name in _TOP)
     count_paths = ", ".join(f"'$.{key}'" for _, camel, snake in _COUNTS for key in (camel, snake))
     counts = []
     for index, (short, _, _) in enumerate(_COUNTS):
         value = _either(f"c[{2 * index + 1}]", f"c[{2 * index + 2}]")
         counts.append(f"{value} AS {short}_json")
-    platform_sql = platform.replace("'", "''")
     return f"""
-WITH lines AS ({lines_sql(paths)}),
+WITH lines AS ({lines_sql(files)}),
 objects AS (
   SELECT file, file_index, line, j,
     CASE WHEN json_valid(j) AND json_type(j) = 'OBJECT' THEN json_extract(j, [{paths_list}]) END AS f
   FROM lines
-  WHERE j IS NOT NULL AND NOT regexp_full_match(j, '{_BLANK}')
 ),
 fields AS (
   SELECT *,
@@ -114,9 +118,10 @@ checked AS (
   FROM typed
 )
 SELECT
-  file, file_index, line,
+  file, file_index, line, j IS NULL OR regexp_full_match(j, '{_BLANK}') AS blank,
   COALESCE(kind IS NOT NULL AND json_type(meta) = 'OBJECT'
-    AND json_type(model_json) = 'VARCHAR' AND json_type(time_json) = 'VARCHAR'
+    AND json_type(model_json) = 'VARCHAR' AND regexp_full_match(model_json ->> '$', '[!-~]+')
+    AND json_type(time_json) = 'VARCHAR'
     AND time_ns_value IS NOT NULL
     AND ({_top("batch")} IS NULL OR json_type({_top("batch")}) IN ('NULL', 'BOOLEAN'))
     AND {" AND ".join(f"({short}_json IS NULL OR json_type({short}_json) = 'NULL' OR "
@@ -129,12 +134,13 @@ SELECT
       AND ({_present("update_json")} = (update_value IS NOT NULL))
       AND (NOT {_present("delete_json")} OR (delete_value IS NOT NULL AND delete_value >= time_ns_value)))),
     FALSE) AS ok,
-  '{platform_sql}' AS platform, kind, model_json ->> '$' AS model_name,
+  {_quote(platform)} AS platform, kind, model_json ->> '$' AS model_name,
   COALESCE(TRY_CAST({_top("batch")} AS BOOLEAN), FALSE) AS batch,
   time_ns_value AS time_ns,
   {", ".join(f"TRY_CAST(COALESCE(CASE WHEN {_present(f'{short}_json')} THEN {short}_json END, '0') AS BIGINT) AS {short}"
             for short, _, _ in _COUNTS)},
   CASE WHEN kind = 'cache' THEN {_top("name")} ->> '$' END AS cache_name,
-  expire_value AS expire_ns, COALESCE(update_value, time_ns_value) AS update_ns, delete_value AS delete_ns, j
+  expire_value AS expire_ns, COALESCE(update_value, time_ns_value) AS update_ns, delete_value AS delete_ns,
+  CASE WHEN NOT ok THEN j END AS j
 FROM checked
 """

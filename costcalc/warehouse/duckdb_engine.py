@@ -1,0 +1,170 @@
+"""`costcalc bill --engine duckdb`: the SQL billing rule run by embedded DuckDB, for logs larger than memory.
+
+JSON Lines (plain or .gz) are parsed inside DuckDB (`duckdb_load`); Parquet files hold the usage relation
+itself (docs/warehouse.md). DuckDB computes the integer aggregates with the views of `billing.sql`, and the
+bill is built by the default engine's report code, so the JSON is the same (`rows`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from costcalc.errors import CostcalcError
+from costcalc.prices.tables import PriceTables
+from costcalc.usage.lookup import PriceLookup
+from costcalc.usage.reader import STDIN, check_regular_file, display_name
+from costcalc.usage.report import UsageBill
+from costcalc.warehouse import duckdb_load, relation, sql
+from costcalc.warehouse.rows import SEQ_LINES, USAGE_COLUMNS, Refused, aggregates_of, assemble, explain, line_row
+
+_AGGREGATES = ("SELECT model, effective_from, tier, batch, day_number, responses, fresh_input_tokens, "
+               "cached_input_tokens, output_tokens, caches, creation_tokens, storage_token_ns FROM costcalc_aggregates")
+
+
+def connect() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise CostcalcError("--engine duckdb needs DuckDB: pip install 'costcalc[duckdb]'") from None
+    return duckdb.connect()
+
+
+def load_prices(con: Any, tables: PriceTables) -> None:
+    """The price relation, model names and day offsets, then the billing views (DuckDB dialect)."""
+    script = sql.table_statements(relation.price_rows(tables), relation.name_rows(tables))
+    for statement in script.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
+def create_views(con: Any) -> None:
+    for statement in sql.view_statements("duckdb"):
+        con.execute(statement)
+
+
+def _unterminated(path: str) -> bool:
+    """The file does not end with a newline (its last line may still be being written)."""
+    if path.endswith(".gz"):
+        last = b""
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                last = chunk[-1:]
+        return last not in (b"", b"\n")
+    with open(path, "rb") as stream:
+        stream.seek(0, os.SEEK_END)
+        if stream.tell() == 0:
+            return False
+        stream.seek(-1, os.SEEK_END)
+        return stream.read(1) != b"\n"
+
+
+def _parquet_select(index: int, name: str, path: str, platform: str) -> str:
+    """A Parquet file of the usage relation; its `file`, `seq` and `platform` columns are set here."""
+    quoted = duckdb_load._quote
+    columns = [f"{quoted(name)} AS file", "line", f"{index} * {SEQ_LINES} + line AS seq",
+               f"{quoted(platform)} AS platform",
+               *(column for column in USAGE_COLUMNS if column not in ("file", "line", "seq", "platform"))]
+    return f"SELECT {', '.join(columns)} FROM read_parquet({quoted(path)})"
+
+
+class _Inputs:
+    """The files to bill, standard input spooled to a temporary file (DuckDB reads files)."""
+
+    def __init__(self, files: Sequence[str | Path], workdir: str) -> None:
+        self.jsonl: list[tuple[int, str, str]] = []
+        self.parquet: list[tuple[int, str, str]] = []
+        names: list[str] = []
+        for item in files:
+            name = display_name(item)
+            if name in names:
+                raise CostcalcError(f"{name} is given twice; give each log once")
+            names.append(name)
+            index = len(names) - 1
+            if str(item) == STDIN:
+                path = os.path.join(workdir, "stdin.jsonl")
+                with open(path, "wb") as spool:
+                    shutil.copyfileobj(sys.stdin.buffer, spool)
+            else:
+                check_regular_file(Path(item))
+                path = str(item)
+            (self.parquet if path.endswith(".parquet") else self.jsonl).append((index, name, path))
+
+
+def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",
+                strict: bool = False) -> UsageBill:
+    """The bill of JSONL (plain, .gz, `-`) and Parquet usage files, computed by DuckDB."""
+    con = connect()
+    tables.models(platform)
+    lookup = PriceLookup(tables, platform)
+    with tempfile.TemporaryDirectory(prefix="costcalc-duckdb-") as workdir:
+        con.execute(f"SET temp_directory = {duckdb_load._quote(workdir)}")
+        inputs = _Inputs(files, workdir)
+        load_prices(con, tables)
+        con.execute(sql.USAGE_DDL.replace(sql.USAGE_TABLE, "costcalc_extra", 1))
+        refused: list[Refused] = []
+        lines = 0
+        parts = ["SELECT * FROM costcalc_extra"]
+        if inputs.jsonl:
+            try:
+                con.execute("CREATE TABLE costcalc_parsed AS " + duckdb_load.parsed_sql(inputs.jsonl, platform))
+            except Exception as error:  # DuckDB's own errors: an unreadable or non-UTF-8 file
+                raise CostcalcError(f"DuckDB could not read the logs ({str(error).splitlines()[0]}); "
+                                    "bill them with --engine python") from None
+            lines += con.execute("SELECT COUNT(*) FROM costcalc_parsed WHERE NOT blank").fetchone()[0]
+            refused += _read_unsure(con, inputs.jsonl, lookup)
+            parts.append(
+                "SELECT file, line, file_index * " + str(SEQ_LINES) + " + line AS seq, platform, kind, model_name, "
+                "batch, time_ns, prompt AS prompt_tokens, cached AS cached_tokens, candidates AS candidates_tokens, "
+                "thoughts AS thoughts_tokens, tool AS tool_use_prompt_tokens, cache_name, "
+                "CASE WHEN kind = 'cache' THEN total END AS cache_tokens, expire_ns, update_ns, delete_ns "
+                "FROM costcalc_parsed WHERE ok")
+        for index, name, path in inputs.parquet:
+            parts.append(_parquet_select(index, name, path, platform))
+            lines += con.execute(f"SELECT COUNT(*) FROM read_parquet({duckdb_load._quote(path)})").fetchone()[0]
+        con.execute("CREATE VIEW costcalc_usage AS " + " UNION ALL ".join(parts))
+        create_views(con)
+        return _bill(con, tables, platform, lookup, refused, lines, strict)
+
+
+def _read_unsure(con: Any, files: list[tuple[int, str, str]], lookup: PriceLookup) -> list[Refused]:
+    """Lines the fast path was not sure of, read by the reference reading: rows into costcalc_extra, or refused."""
+    last_lines = dict(con.execute("SELECT file_index, MAX(line) FROM costcalc_parsed GROUP BY file_index").fetchall())
+    paths = {index: (name, path) for index, name, path in files}
+    unterminated: dict[int, bool] = {}
+    extra, refused = [], []
+    cursor = con.execute("SELECT file_index, line, j FROM costcalc_parsed WHERE NOT ok AND NOT blank "
+                         "ORDER BY file_index, line")
+    while batch := cursor.fetchmany(10_000):
+        for index, line, text in batch:
+            name, path = paths[index]
+            last = line == last_lines[index]
+            if last and index not in unterminated:
+                unterminated[index] = _unterminated(path)
+            found = line_row(text.encode(), lookup, name, index, line, last and unterminated[index])
+            (refused if isinstance(found, Refused) else extra).append(found)
+    if extra:
+        placeholders = ", ".join("?" for _ in USAGE_COLUMNS)
+        con.executemany(f"INSERT INTO costcalc_extra VALUES ({placeholders})", extra)
+    return refused
+
+
+def _bill(con: Any, tables: PriceTables, platform: str, lookup: PriceLookup, refused: list[Refused], lines: int,
+          strict: bool) -> UsageBill:
+    aggregates = aggregates_of(con.execute(_AGGREGATES).fetchall())
+    names = [*USAGE_COLUMNS, "code", "late"]
+    query = (f"SELECT {', '.join('u.' + c for c in USAGE_COLUMNS)}, b.code, b.late FROM costcalc_bad_records AS b "
+             "JOIN costcalc_usage AS u ON u.seq = b.seq ORDER BY b.seq")
+    for values in con.execute(query).fetchall():
+        row = dict(zip(names, values, strict=True))
+        refused.append(explain(row, row["code"], bool(row["late"]), lookup))
+    counts = con.execute("SELECT cache_records, distinct_caches, caches FROM costcalc_cache_counts").fetchone()
+    cache_records, distinct, caches = (int(value) for value in counts) if counts else (0, 0, 0)
+    return assemble(platform, tables, aggregates, refused, lines, cache_records, caches, cache_records - distinct,
+                    strict)

@@ -1,0 +1,161 @@
+"""What the SQL engines share with `costcalc bill`'s own reading: usage rows, reasons, and the final report.
+
+A SQL engine computes integer aggregates; the bill is then built by the very code of the default engine
+(`costcalc.usage.report.build_report`), so the JSON is the same. Lines SQL is not sure of, and the reasons
+of records SQL refuses, come from the reference reading of `costcalc.usage.records` and `.caches`
+(docs/usage-billing.md; docs/warehouse.md, "Engines").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from costcalc.errors import CostcalcError
+from costcalc.prices.tables import PriceTables
+from costcalc.usage.caches import bill_cache, cache_version
+from costcalc.usage.counts import AggregateKey, Counts, CountTable
+from costcalc.usage.lookup import PriceLookup, RecordError
+from costcalc.usage.records import RESPONSE_COUNTS, count, field, kind_of, model_name, response_facts, time_ns, usage_of
+from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
+from costcalc.usage.times import NS_PER_DAY, NS_PER_SECOND
+
+USAGE_COLUMNS = ("file", "line", "seq", "platform", "kind", "model_name", "batch", "time_ns", "prompt_tokens",
+                 "cached_tokens", "candidates_tokens", "thoughts_tokens", "tool_use_prompt_tokens", "cache_name",
+                 "cache_tokens", "expire_ns", "update_ns", "delete_ns")
+"""The usage relation (see `costcalc.warehouse.sql.USAGE_DDL`)."""
+UsageRow = tuple[Any, ...]
+SEQ_LINES = 1 << 40
+"""`seq` = file index x 2^40 + line: read order across files (a later record wins a tie of updateTime)."""
+_EPOCH = date(1970, 1, 1).toordinal()
+
+TRUNCATED = RecordError("truncated_last_line", "truncated last line (the log is still being written?); not billed")
+MALFORMED = RecordError("malformed_json", "not valid JSON")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A record not billed: where it was read and why; `late` when only the winner of a cache failed."""
+
+    source: int
+    record: BadRecord
+    late: bool = False
+
+
+def seq_of(source: int, line: int) -> int:
+    return source * SEQ_LINES + line
+
+
+def reference_row(record: Any, lookup: PriceLookup, file: str, source: int, line: int) -> UsageRow:
+    """A parsed record as a usage row, after every check the default engine makes on it; else RecordError."""
+    platform = lookup.platform
+    if kind_of(record) == "response":
+        response_facts(record, lookup)
+        usage = usage_of(record)
+        counts = [count(usage, camel, snake) for camel, snake in RESPONSE_COUNTS]
+        name = model_name(record, ("modelVersion", "model_version"), ("model", None))
+        when = time_ns(record, (("timestamp", None), ("createTime", "create_time")), "")
+        return (file, line, seq_of(source, line), platform, "response", name, record.get("batch") is True, when,
+                *counts, None, None, None, None, None)
+    version = cache_version(record, lookup, source, line)
+    expires = time_ns(record, (("expireTime", "expire_time"),), "")
+    deleted = None
+    if field(record, "deleteTime", "delete_time")[1] is not None:
+        deleted = time_ns(record, (("deleteTime", "delete_time"),), "")
+    return (file, line, seq_of(source, line), platform, "cache", record["model"], False, version.created_ns,
+            0, 0, 0, 0, 0, version.name, version.tokens, expires, version.updated_ns, deleted)
+
+
+def line_row(raw: bytes, lookup: PriceLookup, file: str, source: int, line: int,
+             unterminated_last: bool) -> UsageRow | Refused:
+    """One line of a log, read exactly as `costcalc bill` reads it: a usage row, or why it is refused."""
+    import msgspec
+
+    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        record = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        error = TRUNCATED if unterminated_last else MALFORMED
+        return Refused(source, BadRecord(file, line, error.code, error.reason))
+    try:
+        return reference_row(record, lookup, file, source, line)
+    except RecordError as error:
+        return Refused(source, BadRecord(file, line, error.code, error.reason))
+
+
+def rfc3339(ns: int) -> str:
+    day, rest = divmod(ns, NS_PER_DAY)
+    seconds, fraction = divmod(rest, NS_PER_SECOND)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return (f"{date.fromordinal(_EPOCH + day).isoformat()}T{hours:02d}:{minutes:02d}:{seconds:02d}"
+            f".{fraction:09d}Z")
+
+
+def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The record a usage row stands for, as the API would log it (for the reference reading's reasons)."""
+    def times(**names: int | None) -> dict[str, str]:
+        return {name: rfc3339(value) for name, value in names.items() if value is not None}
+
+    if row["kind"] == "response":
+        counts = (row["prompt_tokens"], row["cached_tokens"], row["candidates_tokens"], row["thoughts_tokens"],
+                  row["tool_use_prompt_tokens"])
+        usage = {camel: value for (camel, _), value in zip(RESPONSE_COUNTS, counts, strict=True) if value is not None}
+        return {"modelVersion": row["model_name"], **times(timestamp=row["time_ns"]), "batch": bool(row["batch"]),
+                "usageMetadata": usage}
+    record: dict[str, Any] = {"name": row["cache_name"], "model": row["model_name"],
+                              **times(createTime=row["time_ns"], expireTime=row["expire_ns"],
+                                      updateTime=row["update_ns"], deleteTime=row["delete_ns"])}
+    if row["cache_tokens"] is not None:
+        record["usageMetadata"] = {"totalTokenCount": row["cache_tokens"]}
+    return record
+
+
+def explain(row: Mapping[str, Any], code: str, late: bool, lookup: PriceLookup) -> Refused:
+    """The reason the default engine gives for a record SQL refused with `code`; they must agree."""
+    record = record_of(row)
+    source, line = divmod(int(row["seq"]), SEQ_LINES)
+    error: RecordError | None = None
+    try:
+        if row["kind"] == "response":
+            response_facts(record, lookup)
+        else:
+            version = cache_version(record, lookup, source, line)
+            if late:
+                bill_cache(version, lookup, CountTable())
+    except RecordError as found:
+        error = found
+    if error is None or error.code != code:
+        raise CostcalcError(f"internal: {row['file']}:{line}: the SQL engine refused the record ({code}) but the "
+                            f"reference reading says {error.code if error else 'it is fine'}; bill it with "
+                            "--engine python and please report this")
+    return Refused(source, BadRecord(str(row["file"]), line, error.code, error.reason), late)
+
+
+def aggregates_of(rows: Iterable[Sequence[Any]]) -> dict[AggregateKey, Counts]:
+    """SQL rows (model, period, tier, batch, day number, 7 sums) as the default engine's aggregates."""
+    aggregates = {}
+    for model, period, tier, batch, day_number, *sums in rows:
+        key = AggregateKey(model, period, tier, bool(batch), date.fromordinal(_EPOCH + int(day_number)))
+        aggregates[key] = Counts(*(int(value) for value in sums))
+    return dict(sorted(aggregates.items()))
+
+
+def assemble(platform: str, tables: PriceTables, aggregates: dict[AggregateKey, Counts], refused: list[Refused],
+             lines: int, cache_records: int, caches: int, superseded: int, strict: bool) -> UsageBill:
+    """The bill, built by the default engine's report; under `strict`, the error it would have stopped with."""
+    if strict:
+        from costcalc.usage.engine import BadUsageRecord, _strict_message
+
+        early = [item for item in refused if not item.late and item.record.code != TRUNCATED.code]
+        for group in (early, [item for item in refused if item.late]):
+            if group:
+                first = min(group, key=lambda item: (item.source, item.record.line))
+                raise BadUsageRecord(_strict_message(first.record))
+    ordered = sorted(refused, key=lambda item: (item.source, item.record.line))
+    counts = RecordCounts(lines=lines, responses=sum(c.responses for c in aggregates.values()),
+                          cache_records=cache_records, caches=caches, superseded=superseded, bad=len(ordered))
+    return build_report(platform, aggregates, tables, [item.record for item in ordered], counts)
