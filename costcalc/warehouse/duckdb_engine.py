@@ -98,8 +98,12 @@ class _Inputs:
 
 
 def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",
-                strict: bool = False) -> UsageBill:
-    """The bill of JSONL (plain, .gz, `-`) and Parquet usage files, computed by DuckDB."""
+                strict: bool = False, write_usage: Path | None = None) -> UsageBill:
+    """The bill of JSONL (plain, .gz, `-`) and Parquet usage files, computed by DuckDB.
+
+    `write_usage`: also write the usage relation (every billable record, parsed) to this Parquet file, ready
+    to load into a warehouse next to `costcalc pricing export --format sql`.
+    """
     con = connect()
     tables.models(platform)
     lookup = PriceLookup(tables, platform)
@@ -129,6 +133,13 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
             parts.append(_parquet_select(index, name, path, platform))
             lines += con.execute(f"SELECT COUNT(*) FROM read_parquet({duckdb_load._quote(path)})").fetchone()[0]
         con.execute("CREATE VIEW costcalc_usage AS " + " UNION ALL ".join(parts))
+        if write_usage is not None:
+            try:
+                con.execute(f"COPY (SELECT * FROM costcalc_usage ORDER BY seq) TO "
+                            f"{duckdb_load._quote(str(write_usage))} (FORMAT parquet)")
+            except Exception as error:
+                raise CostcalcError(f"{write_usage}: cannot write the usage Parquet file "
+                                    f"({str(error).splitlines()[0]})") from None
         create_views(con)
         return _bill(con, tables, platform, lookup, refused, lines, strict)
 
