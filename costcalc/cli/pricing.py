@@ -84,3 +84,8 @@ def check(against: Annotated[Path, typer.Option("--against", help="A peer's feed
         render_check(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+from costcalc.cli.pricing_export import register as _register_export  # noqa: E402
+
+_register_export(pricing_app)

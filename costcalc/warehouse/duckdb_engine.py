@@ -45,7 +45,7 @@ def load_prices(con: Any, tables: PriceTables) -> None:
 
 
 def create_views(con: Any) -> None:
-    for statement in sql.view_statements("duckdb"):
+    for statement in sql.view_statements("duckdb", money=False):
         con.execute(statement)
 
 

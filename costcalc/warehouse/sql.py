@@ -136,9 +136,18 @@ def transpile(text: str, dialect: str) -> list[str]:
     return out
 
 
-def view_statements(dialect: str) -> list[str]:
-    """CREATE VIEW statements of the billing rule, in `dialect`."""
-    return transpile(definition(), dialect)
+MONEY_VIEWS = ("costcalc_priced_units", "costcalc_bill_by_key", "costcalc_bill_by_model", "costcalc_bill_by_day",
+               "costcalc_bill_total")
+"""The views that compute money in SQL; the engines need only the integer ones (costcalc prices in Python)."""
+
+
+def view_statements(dialect: str, money: bool = True) -> list[str]:
+    """CREATE VIEW statements of the billing rule, in `dialect` (without the money views unless `money`)."""
+    text = definition()
+    if not money:
+        kept = [part for part in text.split(";") if not any(f"VIEW {name} AS" in part for name in MONEY_VIEWS)]
+        text = ";".join(kept)
+    return transpile(text, dialect)
 
 
 def _literal(value: Any) -> str:
@@ -178,9 +187,13 @@ def script(prices: Sequence[PriceRow], names: Sequence[NameRow], dialect: str) -
         "-- costcalc price relation and billing views. Usage billing rules: docs/usage-billing.md;",
         "-- relations, precision and loading: docs/warehouse.md.",
         f"-- Create or load the usage relation first (a table or view named {USAGE_TABLE}):",
-        *("-- " + line for line in USAGE_DDL.splitlines()),
+        *("-- " + line for line in transpile(USAGE_DDL, dialect)[0].splitlines()),
         f"-- Totals: SELECT * FROM costcalc_bill_total; per key: costcalc_bill_by_key. Dialect: {dialect}.",
         "",
     ]
-    statements = [*transpile(table_statements(prices, names), dialect), *view_statements(dialect)]
+    views = view_statements(dialect)
+    if dialect == "spark":
+        # Temporary views work whether costcalc_usage is a table or a temporary view of the session.
+        views = [view.replace("CREATE VIEW", "CREATE OR REPLACE TEMPORARY VIEW", 1) for view in views]
+    statements = [*transpile(table_statements(prices, names), dialect), *views]
     return "\n".join(header) + "\n" + ";\n\n".join(statements) + ";\n"
