@@ -125,10 +125,10 @@ SELECT
     AND time_ns_value IS NOT NULL
     AND ({_top("batch")} IS NULL OR json_type({_top("batch")}) IN ('NULL', 'BOOLEAN'))
     AND {" AND ".join(f"({short}_json IS NULL OR json_type({short}_json) = 'NULL' OR "
-                      f"(json_type({short}_json) = 'UBIGINT' AND CAST({short}_json AS UBIGINT) <= {MAX_COUNT}))"
+                      f"(json_type({short}_json) = 'UBIGINT' AND TRY_CAST({short}_json AS UBIGINT) <= {MAX_COUNT}))"
                       for short, _, _ in _COUNTS)}
-    AND CAST(COALESCE(CASE WHEN {_present("cached_json")} THEN cached_json END, '0') AS BIGINT)
-        <= CAST(COALESCE(CASE WHEN {_present("prompt_json")} THEN prompt_json END, '0') AS BIGINT)
+    AND TRY_CAST(COALESCE(CASE WHEN {_present("cached_json")} THEN cached_json END, '0') AS BIGINT)
+        <= TRY_CAST(COALESCE(CASE WHEN {_present("prompt_json")} THEN prompt_json END, '0') AS BIGINT)
     AND (kind = 'response' OR (
       {_present("total_json")} AND expire_value IS NOT NULL AND expire_value >= time_ns_value
       AND ({_present("update_json")} = (update_value IS NOT NULL))

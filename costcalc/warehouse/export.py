@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.warehouse import relation, sql
@@ -23,7 +24,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        return str(to_jsonable(value))  # one spelling per amount: "0.5", never "0.50"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

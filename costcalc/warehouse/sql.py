@@ -14,6 +14,7 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
+from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
 from costcalc.warehouse.relation import PRICE_PRECISION, PRICE_SCALE, NameRow, PriceRow
 
@@ -91,7 +92,9 @@ def definition() -> str:
 
 def _money(digits: str) -> str:
     """Whole 10^-20 USD (a non-negative integer) as DECIMAL(38, 20), moving the point inside the digits."""
-    text = f"LPAD(CAST({digits} AS VARCHAR), {MONEY_SCALE + 1}, '0')"
+    digits_text = f"CAST({digits} AS VARCHAR)"
+    # LPAD cuts a longer string down to the length: pad only up to 21 digits, never below the digits there are.
+    text = f"LPAD({digits_text}, CAST(GREATEST(LENGTH({digits_text}), {MONEY_SCALE + 1}) AS INTEGER), '0')"
     return (f"CAST(SUBSTRING({text}, 1, LENGTH({text}) - {MONEY_SCALE}) || '.' || "
             f"SUBSTRING({text}, LENGTH({text}) - {MONEY_SCALE - 1}, {MONEY_SCALE}) AS DECIMAL(38, {MONEY_SCALE}))")
 
@@ -158,7 +161,7 @@ def _literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
-        return f"CAST('{value:f}' AS {_PRICE})"
+        return f"CAST('{to_jsonable(value)}' AS {_PRICE})"  # one spelling per amount: "0.5", never "0.50"
     if isinstance(value, date):
         return f"DATE '{value.isoformat()}'"
     return "'" + str(value).replace("'", "''") + "'"
