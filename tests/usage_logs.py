@@ -111,7 +111,8 @@ def random_lines(seed: int, count: int) -> list[str]:
             lines.append(_response(rng.choice(_MODELS), _time(rng), prompt, cached, rng.randrange(0, 3000),
                                    **({"batch": True} if rng.random() < 0.2 else {})))
         elif roll < 0.95:
-            expires = _time(rng) if rng.random() < 0.5 else f"2027-01-0{rng.randrange(1, 4)}T{rng.randrange(24):02d}:00:00Z"
+            later = f"2027-01-0{rng.randrange(1, 4)}T{rng.randrange(24):02d}:00:00Z"
+            expires = _time(rng) if rng.random() < 0.5 else later
             extra = {"updateTime": _time(rng)} if rng.random() < 0.5 else {}
             lines.append(_cache(f"c{rng.randrange(40)}", rng.choice(_MODELS[:4]), _time(rng), expires,
                                 rng.randrange(4096, 300_000), **extra))

@@ -22,7 +22,17 @@ from costcalc.usage.lookup import PriceLookup
 from costcalc.usage.reader import STDIN, check_regular_file, display_name
 from costcalc.usage.report import UsageBill
 from costcalc.warehouse import duckdb_load, relation, sql
-from costcalc.warehouse.rows import SEQ_LINES, USAGE_COLUMNS, Refused, aggregates_of, assemble, explain, line_row
+from costcalc.warehouse.rows import (
+    SEQ_LINES,
+    USAGE_COLUMNS,
+    Refused,
+    UsageRow,
+    aggregates_of,
+    assemble,
+    explain,
+    line_row,
+    parquet_columns,
+)
 
 _AGGREGATES = ("SELECT model, effective_from, tier, batch, day_number, responses, fresh_input_tokens, "
                "cached_input_tokens, output_tokens, caches, creation_tokens, storage_token_ns FROM costcalc_aggregates")
@@ -65,13 +75,10 @@ def _unterminated(path: str) -> bool:
         return stream.read(1) != b"\n"
 
 
-def _parquet_select(index: int, name: str, path: str, platform: str) -> str:
-    """A Parquet file of the usage relation; its `file`, `seq` and `platform` columns are set here."""
-    quoted = duckdb_load._quote
-    columns = [f"{quoted(name)} AS file", "line", f"{index} * {SEQ_LINES} + line AS seq",
-               f"{quoted(platform)} AS platform",
-               *(column for column in USAGE_COLUMNS if column not in ("file", "line", "seq", "platform"))]
-    return f"SELECT {', '.join(columns)} FROM read_parquet({quoted(path)})"
+def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -> str:
+    source = f"read_parquet({duckdb_load._quote(path)})"
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    return f"SELECT {', '.join(parquet_columns(present, index, name, platform))} FROM {source}"
 
 
 class _Inputs:
@@ -130,7 +137,7 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
                 "CASE WHEN kind = 'cache' THEN total END AS cache_tokens, expire_ns, update_ns, delete_ns "
                 "FROM costcalc_parsed WHERE ok")
         for index, name, path in inputs.parquet:
-            parts.append(_parquet_select(index, name, path, platform))
+            parts.append(_parquet_select(con, index, name, path, platform))
             lines += con.execute(f"SELECT COUNT(*) FROM read_parquet({duckdb_load._quote(path)})").fetchone()[0]
         con.execute("CREATE VIEW costcalc_usage AS " + " UNION ALL ".join(parts))
         if write_usage is not None:
@@ -149,7 +156,8 @@ def _read_unsure(con: Any, files: list[tuple[int, str, str]], lookup: PriceLooku
     last_lines = dict(con.execute("SELECT file_index, MAX(line) FROM costcalc_parsed GROUP BY file_index").fetchall())
     paths = {index: (name, path) for index, name, path in files}
     unterminated: dict[int, bool] = {}
-    extra, refused = [], []
+    extra: list[UsageRow] = []
+    refused: list[Refused] = []
     cursor = con.execute("SELECT file_index, line, j FROM costcalc_parsed WHERE NOT ok AND NOT blank "
                          "ORDER BY file_index, line")
     while batch := cursor.fetchmany(10_000):
@@ -159,7 +167,10 @@ def _read_unsure(con: Any, files: list[tuple[int, str, str]], lookup: PriceLooku
             if last and index not in unterminated:
                 unterminated[index] = _unterminated(path)
             found = line_row(text.encode(), lookup, name, index, line, last and unterminated[index])
-            (refused if isinstance(found, Refused) else extra).append(found)
+            if isinstance(found, Refused):
+                refused.append(found)
+            else:
+                extra.append(found)
     if extra:
         placeholders = ", ".join("?" for _ in USAGE_COLUMNS)
         con.executemany(f"INSERT INTO costcalc_extra VALUES ({placeholders})", extra)

@@ -38,6 +38,11 @@ def _either(camel: str, snake: str) -> str:
     return f"CASE WHEN {_present(camel)} THEN {camel} ELSE {snake} END"
 
 
+def _count(short: str) -> str:
+    """A count as BIGINT: absent or null is 0 (NULL when not a number; such lines are not ok)."""
+    return f"TRY_CAST(COALESCE(CASE WHEN {_present(f'{short}_json')} THEN {short}_json END, '0') AS BIGINT)"
+
+
 def _ns(text: str) -> str:
     """Exact nanoseconds since the epoch of an RFC 3339 time (NULL when it is not one the fast path takes)."""
     parts = f"regexp_extract({text}, '{_TIME}', ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'sign', 'oh', 'om'])"
@@ -127,8 +132,7 @@ SELECT
     AND {" AND ".join(f"({short}_json IS NULL OR json_type({short}_json) = 'NULL' OR "
                       f"(json_type({short}_json) = 'UBIGINT' AND TRY_CAST({short}_json AS UBIGINT) <= {MAX_COUNT}))"
                       for short, _, _ in _COUNTS)}
-    AND TRY_CAST(COALESCE(CASE WHEN {_present("cached_json")} THEN cached_json END, '0') AS BIGINT)
-        <= TRY_CAST(COALESCE(CASE WHEN {_present("prompt_json")} THEN prompt_json END, '0') AS BIGINT)
+    AND {_count("cached")} <= {_count("prompt")}
     AND (kind = 'response' OR (
       {_present("total_json")} AND expire_value IS NOT NULL AND expire_value >= time_ns_value
       AND ({_present("update_json")} = (update_value IS NOT NULL))
@@ -137,8 +141,7 @@ SELECT
   {_quote(platform)} AS platform, kind, model_json ->> '$' AS model_name,
   COALESCE(TRY_CAST({_top("batch")} AS BOOLEAN), FALSE) AS batch,
   time_ns_value AS time_ns,
-  {", ".join(f"TRY_CAST(COALESCE(CASE WHEN {_present(f'{short}_json')} THEN {short}_json END, '0') AS BIGINT) AS {short}"
-            for short, _, _ in _COUNTS)},
+  {", ".join(f"{_count(short)} AS {short}" for short, _, _ in _COUNTS)},
   CASE WHEN kind = 'cache' THEN {_top("name")} ->> '$' END AS cache_name,
   expire_value AS expire_ns, COALESCE(update_value, time_ns_value) AS update_ns, delete_value AS delete_ns,
   CASE WHEN NOT ok THEN j END AS j

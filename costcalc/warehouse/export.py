@@ -42,8 +42,8 @@ def to_csv(tables: PriceTables) -> str:
 def write_parquet(tables: PriceTables, target: Path) -> None:
     """The price relation as Parquet: prices DECIMAL(19, 12), dates DATE, absent prices NULL."""
     try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:
         raise CostcalcError("Parquet export needs pyarrow: pip install 'costcalc[duckdb]'") from None
     price = pa.decimal128(relation.PRICE_PRECISION, relation.PRICE_SCALE)

@@ -98,7 +98,7 @@ def _row(entry: PricedModel, period: PricePeriod, until: date | None, tier: Tier
 
 def price_rows(tables: PriceTables) -> list[PriceRow]:
     """Every (platform, model, period, tier, batch) of the loaded tables, in table order."""
-    rows = []
+    rows: list[PriceRow] = []
     for platform in tables.platforms():
         for entry in tables.models(platform):
             model = entry.model
@@ -113,7 +113,7 @@ def price_rows(tables: PriceTables) -> list[PriceRow]:
 
 def name_rows(tables: PriceTables) -> list[NameRow]:
     """Ids and aliases, lower case, as `PriceTables.find_model` resolves them (a later file's name wins)."""
-    rows = []
+    rows: list[NameRow] = []
     for platform in tables.platforms():
         names: dict[str, str] = {}
         for entry in reversed(tables.models(platform)):

@@ -27,8 +27,9 @@ USAGE_COLUMNS = ("file", "line", "seq", "platform", "kind", "model_name", "batch
                  "cache_tokens", "expire_ns", "update_ns", "delete_ns")
 """The usage relation (see `costcalc.warehouse.sql.USAGE_DDL`)."""
 UsageRow = tuple[Any, ...]
-SEQ_LINES = 1 << 40
-"""`seq` = file index x 2^40 + line: read order across files (a later record wins a tie of updateTime)."""
+SEQ_LINES = 1 << 50
+"""`seq` = input index x 2^50 + position (the line of a JSONL log; the stored `seq` of a Parquet usage file):
+read order across inputs (a later record wins a tie of updateTime; bad records are listed in this order)."""
 _EPOCH = date(1970, 1, 1).toordinal()
 
 TRUNCATED = RecordError("truncated_last_line", "truncated last line (the log is still being written?); not billed")
@@ -39,7 +40,8 @@ MALFORMED = RecordError("malformed_json", "not valid JSON")
 class Refused:
     """A record not billed: where it was read and why; `late` when only the winner of a cache failed."""
 
-    source: int
+    order: int
+    """`seq`: where the record was read (input, then position)."""
     record: BadRecord
     late: bool = False
 
@@ -79,11 +81,32 @@ def line_row(raw: bytes, lookup: PriceLookup, file: str, source: int, line: int,
         record = msgspec.json.decode(raw)
     except msgspec.DecodeError:
         error = TRUNCATED if unterminated_last else MALFORMED
-        return Refused(source, BadRecord(file, line, error.code, error.reason))
+        return Refused(seq_of(source, line), BadRecord(file, line, error.code, error.reason))
     try:
         return reference_row(record, lookup, file, source, line)
     except RecordError as error:
-        return Refused(source, BadRecord(file, line, error.code, error.reason))
+        return Refused(seq_of(source, line), BadRecord(file, line, error.code, error.reason))
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def parquet_columns(present: set[str], index: int, name: str, platform: str) -> list[str]:
+    """SQL select list reading a Parquet usage file (as `--write-usage` writes it) as the usage relation.
+
+    Its `file` and `line` name the original records (the Parquet file itself when it has no `file`); `seq`
+    keeps their order (by stored `seq`, else `line`) after the inputs given before it.
+    """
+    optional = ("file", "seq", "platform")
+    missing = [column for column in USAGE_COLUMNS if column not in present and column not in optional]
+    if missing:
+        raise CostcalcError(f"{name}: a Parquet usage file needs the columns of the usage relation "
+                            f"(docs/warehouse.md); missing: {', '.join(missing)}")
+    order = "seq" if "seq" in present else "line"
+    return ["file" if "file" in present else f"{_quote(name)} AS file", "line",
+            f"{index} * {SEQ_LINES} + ROW_NUMBER() OVER (ORDER BY {order}) AS seq", f"{_quote(platform)} AS platform",
+            *(column for column in USAGE_COLUMNS if column not in ("file", "line", "seq", "platform"))]
 
 
 def rfc3339(ns: int) -> str:
@@ -117,13 +140,13 @@ def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
 def explain(row: Mapping[str, Any], code: str, late: bool, lookup: PriceLookup) -> Refused:
     """The reason the default engine gives for a record SQL refused with `code`; they must agree."""
     record = record_of(row)
-    source, line = divmod(int(row["seq"]), SEQ_LINES)
+    line = int(row["line"])
     error: RecordError | None = None
     try:
         if row["kind"] == "response":
             response_facts(record, lookup)
         else:
-            version = cache_version(record, lookup, source, line)
+            version = cache_version(record, lookup, int(row["seq"]) // SEQ_LINES, line)
             if late:
                 bill_cache(version, lookup, CountTable())
     except RecordError as found:
@@ -132,7 +155,7 @@ def explain(row: Mapping[str, Any], code: str, late: bool, lookup: PriceLookup) 
         raise CostcalcError(f"internal: {row['file']}:{line}: the SQL engine refused the record ({code}) but the "
                             f"reference reading says {error.code if error else 'it is fine'}; bill it with "
                             "--engine python and please report this")
-    return Refused(source, BadRecord(str(row["file"]), line, error.code, error.reason), late)
+    return Refused(int(row["seq"]), BadRecord(str(row["file"]), line, error.code, error.reason), late)
 
 
 def aggregates_of(rows: Iterable[Sequence[Any]]) -> dict[AggregateKey, Counts]:
@@ -153,9 +176,9 @@ def assemble(platform: str, tables: PriceTables, aggregates: dict[AggregateKey, 
         early = [item for item in refused if not item.late and item.record.code != TRUNCATED.code]
         for group in (early, [item for item in refused if item.late]):
             if group:
-                first = min(group, key=lambda item: (item.source, item.record.line))
+                first = min(group, key=lambda item: item.order)
                 raise BadUsageRecord(_strict_message(first.record))
-    ordered = sorted(refused, key=lambda item: (item.source, item.record.line))
+    ordered = sorted(refused, key=lambda item: item.order)
     counts = RecordCounts(lines=lines, responses=sum(c.responses for c in aggregates.values()),
                           cache_records=cache_records, caches=caches, superseded=superseded, bad=len(ordered))
     return build_report(platform, aggregates, tables, [item.record for item in ordered], counts)

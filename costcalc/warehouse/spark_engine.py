@@ -25,7 +25,6 @@ from costcalc.usage.report import UsageBill
 from costcalc.warehouse import relation, sql
 from costcalc.warehouse.rows import (
     MALFORMED,
-    SEQ_LINES,
     TRUNCATED,
     USAGE_COLUMNS,
     Refused,
@@ -34,6 +33,7 @@ from costcalc.warehouse.rows import (
     assemble,
     explain,
     line_row,
+    parquet_columns,
 )
 
 _AGGREGATES = ("SELECT model, effective_from, tier, batch, day_number, responses, fresh_input_tokens, "
@@ -135,9 +135,9 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
             if path.endswith(".parquet"):
                 frame = spark.read.parquet(path)
                 lines += frame.count()
-                frames.append(frame.selectExpr(f"'{name.replace(chr(39), chr(39) * 2)}' AS file", "line",
-                                               f"{source} * {SEQ_LINES} + line AS seq", f"'{platform}' AS platform",
-                                               *USAGE_COLUMNS[4:]))
+                frame.createOrReplaceTempView(f"costcalc_input_{source}")
+                columns = parquet_columns(set(frame.columns), source, name, platform)
+                frames.append(spark.sql(f"SELECT {', '.join(columns)} FROM costcalc_input_{source}"))
                 continue
             parsed = spark.sparkContext.textFile(path, use_unicode=False).zipWithIndex().mapPartitions(
                 lambda part, n=name, s=source: _parse_partition(part, tables, platform, n, s)).cache()
@@ -147,7 +147,7 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
                 total = spark.sparkContext.textFile(path, use_unicode=False).count()
                 if bad[-1].record.line == total and _unterminated(path):
                     last = bad.pop()
-                    bad.append(Refused(last.source, type(last.record)(last.record.file, last.record.line,
+                    bad.append(Refused(last.order, type(last.record)(last.record.file, last.record.line,
                                                                       TRUNCATED.code, TRUNCATED.reason)))
             refused += bad
             rows = parsed.filter(lambda item: not isinstance(item, Refused))
