@@ -241,50 +241,88 @@ SELECT
   CC_MONEY(output_units) AS output,
   CC_MONEY(creation_units) AS creation,
   CC_MONEY(storage_units) AS storage,
-  CC_MONEY(fresh_input_units + cached_input_units + output_units + creation_units + storage_units) AS total,
-  CC_MONEY(uncached_input_units + output_units) AS without_caching
-FROM costcalc_priced_units;
+  CC_MONEY(total_units) AS total,
+  CC_MONEY(without_caching_units) AS without_caching
+FROM (
+  SELECT
+    *,
+    fresh_input_units + cached_input_units + output_units + creation_units + storage_units AS total_units,
+    uncached_input_units + output_units AS without_caching_units
+  FROM costcalc_priced_units
+) AS units;
 
 CREATE VIEW costcalc_bill_by_model AS
 SELECT
   platform, model,
-  CC_MONEY(SUM(fresh_input_units)) AS fresh_input,
-  CC_MONEY(SUM(cached_input_units)) AS cached_input,
-  CC_MONEY(SUM(output_units)) AS output,
-  CC_MONEY(SUM(creation_units)) AS creation,
-  CC_MONEY(SUM(storage_units)) AS storage,
-  CC_MONEY(SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS total,
-  CC_MONEY(SUM(uncached_input_units + output_units)) AS without_caching
-FROM costcalc_priced_units
-GROUP BY platform, model;
+  CC_MONEY(fresh_input_units) AS fresh_input,
+  CC_MONEY(cached_input_units) AS cached_input,
+  CC_MONEY(output_units) AS output,
+  CC_MONEY(creation_units) AS creation,
+  CC_MONEY(storage_units) AS storage,
+  CC_MONEY(total_units) AS total,
+  CC_MONEY(without_caching_units) AS without_caching
+FROM (
+  SELECT
+    platform, model,
+    SUM(fresh_input_units) AS fresh_input_units,
+    SUM(cached_input_units) AS cached_input_units,
+    SUM(output_units) AS output_units,
+    SUM(creation_units) AS creation_units,
+    SUM(storage_units) AS storage_units,
+    SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units) AS total_units,
+    SUM(uncached_input_units + output_units) AS without_caching_units
+  FROM costcalc_priced_units
+  GROUP BY platform, model
+) AS sums;
 
 CREATE VIEW costcalc_bill_by_day AS
 SELECT
   platform, CC_DATE(day_number) AS day,
-  CC_MONEY(SUM(fresh_input_units)) AS fresh_input,
-  CC_MONEY(SUM(cached_input_units)) AS cached_input,
-  CC_MONEY(SUM(output_units)) AS output,
-  CC_MONEY(SUM(creation_units)) AS creation,
-  CC_MONEY(SUM(storage_units)) AS storage,
-  CC_MONEY(SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS total,
-  CC_MONEY(SUM(uncached_input_units + output_units)) AS without_caching
-FROM costcalc_priced_units
-GROUP BY platform, day_number;
+  CC_MONEY(fresh_input_units) AS fresh_input,
+  CC_MONEY(cached_input_units) AS cached_input,
+  CC_MONEY(output_units) AS output,
+  CC_MONEY(creation_units) AS creation,
+  CC_MONEY(storage_units) AS storage,
+  CC_MONEY(total_units) AS total,
+  CC_MONEY(without_caching_units) AS without_caching
+FROM (
+  SELECT
+    platform, day_number,
+    SUM(fresh_input_units) AS fresh_input_units,
+    SUM(cached_input_units) AS cached_input_units,
+    SUM(output_units) AS output_units,
+    SUM(creation_units) AS creation_units,
+    SUM(storage_units) AS storage_units,
+    SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units) AS total_units,
+    SUM(uncached_input_units + output_units) AS without_caching_units
+  FROM costcalc_priced_units
+  GROUP BY platform, day_number
+) AS sums;
 
 CREATE VIEW costcalc_bill_total AS
 SELECT
   platform,
-  CC_MONEY(SUM(fresh_input_units)) AS fresh_input,
-  CC_MONEY(SUM(cached_input_units)) AS cached_input,
-  CC_MONEY(SUM(output_units)) AS output,
-  CC_MONEY(SUM(creation_units)) AS creation,
-  CC_MONEY(SUM(storage_units)) AS storage,
-  CC_MONEY(SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS total,
-  CC_MONEY(SUM(uncached_input_units + output_units)) AS without_caching,
-  CC_MONEY(SUM(uncached_input_units + output_units)
-    - SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units)) AS savings
-FROM costcalc_priced_units
-GROUP BY platform;
+  CC_MONEY(fresh_input_units) AS fresh_input,
+  CC_MONEY(cached_input_units) AS cached_input,
+  CC_MONEY(output_units) AS output,
+  CC_MONEY(creation_units) AS creation,
+  CC_MONEY(storage_units) AS storage,
+  CC_MONEY(total_units) AS total,
+  CC_MONEY(without_caching_units) AS without_caching,
+  CC_MONEY(without_caching_units - total_units) AS savings
+FROM (
+  SELECT
+    platform,
+    SUM(fresh_input_units) AS fresh_input_units,
+    SUM(cached_input_units) AS cached_input_units,
+    SUM(output_units) AS output_units,
+    SUM(creation_units) AS creation_units,
+    SUM(storage_units) AS storage_units,
+    SUM(fresh_input_units + cached_input_units + output_units + creation_units + storage_units) AS total_units,
+    SUM(uncached_input_units + output_units) AS without_caching_units
+  FROM costcalc_priced_units
+  GROUP BY platform
+) AS sums;
 
 -- Records that cannot be billed, with the code of docs/usage-billing.md ("Bad records"); `late` when a
 -- cache's chosen record failed a price check of its life (the default engine finds those last).

@@ -40,9 +40,6 @@ _AGGREGATES = ("SELECT model, effective_from, tier, batch, day_number, responses
                "cached_input_tokens, output_tokens, caches, creation_tokens, storage_token_ns FROM costcalc_aggregates")
 
 
-_REUSED = ("costcalc_response_checked", "costcalc_cache_versions", "costcalc_cache_pieces", "costcalc_cache_checked")
-
-
 def session() -> Any:
     """A Spark session: the active one, or a new one on COSTCALC_SPARK_MASTER (default local[*]), in UTC."""
     try:
@@ -158,8 +155,6 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
         usage.cache().createOrReplaceTempView(sql.USAGE_TABLE)
         for statement in spark_views(money=False):
             spark.sql(statement)
-        for view in _REUSED:  # read by several of the queries below: computed once
-            spark.sql(f"CACHE TABLE {view}")
         aggregates = aggregates_of(spark.sql(_AGGREGATES).collect())
         query = (f"SELECT {', '.join('u.' + c for c in USAGE_COLUMNS)}, b.code, b.late FROM costcalc_bad_records AS b "
                  "JOIN costcalc_usage AS u ON u.seq = b.seq ORDER BY b.seq")
@@ -168,8 +163,6 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
             refused.append(explain(row, row["code"], bool(row["late"]), lookup))
         counts = spark.sql("SELECT cache_records, distinct_caches, caches FROM costcalc_cache_counts").collect()
         cache_records, distinct, caches = (int(v) for v in counts[0]) if counts else (0, 0, 0)
-        for view in _REUSED:
-            spark.sql(f"UNCACHE TABLE IF EXISTS {view}")
         usage.unpersist()
         return assemble(platform, tables, aggregates, refused, lines, cache_records, caches,
                         cache_records - distinct, strict)

@@ -1,0 +1,88 @@
+"""`costcalc bill --engine spark` (local mode, one JVM for the module) gives the default engine's JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from costcalc import PriceTables
+from costcalc.cli.app import app
+from costcalc.errors import CostcalcError
+from costcalc.usage.engine import bill
+from costcalc.warehouse import relation, sql
+from tests.usage_logs import SMALL_LOG, corner_lines, random_lines, write_log
+
+runner = CliRunner()
+
+
+def test_without_pyspark_one_line_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    from costcalc.warehouse.spark_engine import session
+
+    with pytest.raises(CostcalcError, match=r"pip install 'costcalc\[spark\]'"):
+        session()
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master("local[2]").appName("costcalc tests")
+               .config("spark.sql.shuffle.partitions", "2").config("spark.default.parallelism", "2")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               # A few dozen rows: compiling generated code would cost more than it saves.
+               .config("spark.sql.codegen.wholeStage", "false").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def test_small_log_json_is_identical(spark: Any) -> None:
+    python = runner.invoke(app, ["bill", str(SMALL_LOG), "--format", "json"])
+    on_spark = runner.invoke(app, ["bill", str(SMALL_LOG), "--format", "json", "--engine", "spark"])
+    assert python.exit_code == 0 and on_spark.exit_code == 0, on_spark.output
+    assert on_spark.stdout == python.stdout
+    assert json.loads(python.stdout)["total"] == "1.9776452015625"
+
+
+def test_corner_cases_and_traffic_agree(spark: Any, tables: PriceTables, tmp_path: Path) -> None:
+    from costcalc.warehouse.spark_engine import bill_spark
+
+    corner = write_log(tmp_path / "corner.jsonl", corner_lines())  # ends in an unterminated, valid line
+    traffic = write_log(tmp_path / "traffic.jsonl", random_lines(11, 300), terminated=True)
+    expected = bill([corner, traffic], tables).to_json()
+    assert expected["records"]["bad"] > 20 and expected["records"]["caches"] > 5
+    assert bill_spark([corner, traffic], tables, spark=spark).to_json() == expected
+
+
+def test_parquet_copy_and_the_spark_money_views(spark: Any, tables: PriceTables, tmp_path: Path) -> None:
+    """Spark bills a Parquet usage copy; the exported Spark views compute the same money in Spark SQL."""
+    pytest.importorskip("duckdb")
+    from costcalc.warehouse.duckdb_engine import bill_duckdb
+    from costcalc.warehouse.spark_engine import bill_spark, spark_views
+
+    copy = tmp_path / "small.parquet"
+    expected = bill_duckdb([SMALL_LOG], tables, write_usage=copy).to_json()
+    again = bill_spark([copy], tables, spark=spark).to_json()
+    assert {key: again[key] for key in ("total", "buckets", "by_day", "by_price")} == {
+        key: expected[key] for key in ("total", "buckets", "by_day", "by_price")}
+    spark.read.parquet(str(copy)).createOrReplaceTempView(sql.USAGE_TABLE)
+    assert relation.price_rows(tables)  # the price views of bill_spark are still registered
+    for statement in spark_views(money=True):
+        spark.sql(statement)
+    row = spark.sql("SELECT total, without_caching, savings, storage FROM costcalc_bill_total").collect()[0]
+    assert (row.total, row.without_caching, row.savings, row.storage) == (
+        Decimal(expected["total"]), Decimal(expected["without_caching"]), Decimal(expected["savings"]),
+        Decimal(expected["buckets"]["storage"]))
