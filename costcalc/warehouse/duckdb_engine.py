@@ -54,9 +54,14 @@ def load_prices(con: Any, tables: PriceTables) -> None:
             con.execute(statement)
 
 
-def create_views(con: Any) -> None:
+MATERIALIZED = ("costcalc_usage_resolved", "costcalc_response_checked", "costcalc_cache_versions")
+"""Read by several of the engine's queries: computed once, as tables (DuckDB spills them to disk if need be)."""
+
+
+def create_views(con: Any, materialize: tuple[str, ...] = ()) -> None:
     for statement in sql.view_statements("duckdb", money=False):
-        con.execute(statement)
+        name = statement.split()[2]
+        con.execute(statement.replace("CREATE VIEW", "CREATE TABLE", 1) if name in materialize else statement)
 
 
 def _unterminated(path: str) -> bool:
@@ -147,7 +152,10 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
             except Exception as error:
                 raise CostcalcError(f"{write_usage}: cannot write the usage Parquet file "
                                     f"({str(error).splitlines()[0]})") from None
-        create_views(con)
+        create_views(con, MATERIALIZED)
+        if inputs.jsonl:
+            con.execute("DROP VIEW costcalc_usage")  # everything later reads costcalc_usage_resolved
+            con.execute("DROP TABLE costcalc_parsed")
         return _bill(con, tables, platform, lookup, refused, lines, strict)
 
 
@@ -182,7 +190,7 @@ def _bill(con: Any, tables: PriceTables, platform: str, lookup: PriceLookup, ref
     aggregates = aggregates_of(con.execute(_AGGREGATES).fetchall())
     names = [*USAGE_COLUMNS, "code", "late"]
     query = (f"SELECT {', '.join('u.' + c for c in USAGE_COLUMNS)}, b.code, b.late FROM costcalc_bad_records AS b "
-             "JOIN costcalc_usage AS u ON u.seq = b.seq ORDER BY b.seq")
+             "JOIN costcalc_usage_resolved AS u ON u.seq = b.seq ORDER BY b.seq")
     for values in con.execute(query).fetchall():
         row = dict(zip(names, values, strict=True))
         refused.append(explain(row, row["code"], bool(row["late"]), lookup))

@@ -43,17 +43,21 @@ def _count(short: str) -> str:
     return f"TRY_CAST(COALESCE(CASE WHEN {_present(f'{short}_json')} THEN {short}_json END, '0') AS BIGINT)"
 
 
-def _ns(text: str) -> str:
-    """Exact nanoseconds since the epoch of an RFC 3339 time (NULL when it is not one the fast path takes)."""
-    parts = f"regexp_extract({text}, '{_TIME}', ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'sign', 'oh', 'om'])"
-    return f"""(SELECT CASE WHEN t.y <> '' AND TRY_CAST(t.y || '-' || t.mo || '-' || t.d AS DATE) >= DATE '1970-01-01'
-        THEN ((CAST(TRY_CAST(t.y || '-' || t.mo || '-' || t.d AS DATE) - DATE '1970-01-01' AS BIGINT) * 86400
-               + CAST(t.h AS BIGINT) * 3600 + CAST(t.mi AS BIGINT) * 60 + CAST(t.s AS BIGINT)
-               - CASE t.sign WHEN '+' THEN 1 WHEN '-' THEN -1 ELSE 0 END
-                 * (COALESCE(CAST(NULLIF(t.oh, '') AS BIGINT), 0) * 3600
-                    + COALESCE(CAST(NULLIF(t.om, '') AS BIGINT), 0) * 60)))
-              * 1000000000 + CAST(rpad(t.f, 9, '0') AS BIGINT) END
-      FROM (SELECT UNNEST([{parts}]) AS t))"""
+def _parts(text: str) -> str:
+    """The fields of an RFC 3339 time (all empty when it is not one the fast path takes)."""
+    return f"regexp_extract({text}, '{_TIME}', ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'sign', 'oh', 'om'])"
+
+
+def _ns(t: str) -> str:
+    """Exact nanoseconds since the epoch from the fields `t` of `_parts` (NULL when there are none)."""
+    day = f"TRY_CAST({t}.y || '-' || {t}.mo || '-' || {t}.d AS DATE)"
+    return f"""CASE WHEN {t}.y <> '' AND {day} >= DATE '1970-01-01'
+        THEN ((CAST({day} - DATE '1970-01-01' AS BIGINT) * 86400
+               + CAST({t}.h AS BIGINT) * 3600 + CAST({t}.mi AS BIGINT) * 60 + CAST({t}.s AS BIGINT)
+               - CASE {t}.sign WHEN '+' THEN 1 WHEN '-' THEN -1 ELSE 0 END
+                 * (COALESCE(CAST(NULLIF({t}.oh, '') AS BIGINT), 0) * 3600
+                    + COALESCE(CAST(NULLIF({t}.om, '') AS BIGINT), 0) * 60)))
+              * 1000000000 + CAST(rpad({t}.f, 9, '0') AS BIGINT) END"""
 
 
 def lines_sql(files: list[tuple[int, str, str]]) -> str:
@@ -114,13 +118,21 @@ typed AS (
     {", ".join(counts)}
   FROM meta_counts
 ),
+times AS (
+  SELECT *,
+    {_parts("time_json ->> '$'")} AS time_parts,
+    {_parts("expire_json ->> '$'")} AS expire_parts,
+    {_parts("update_json ->> '$'")} AS update_parts,
+    {_parts("delete_json ->> '$'")} AS delete_parts
+  FROM typed
+),
 checked AS (
   SELECT *,
-    {_ns("time_json ->> '$'")} AS time_ns_value,
-    CASE WHEN {_present("expire_json")} THEN {_ns("expire_json ->> '$'")} END AS expire_value,
-    CASE WHEN {_present("update_json")} THEN {_ns("update_json ->> '$'")} END AS update_value,
-    CASE WHEN {_present("delete_json")} THEN {_ns("delete_json ->> '$'")} END AS delete_value
-  FROM typed
+    {_ns("time_parts")} AS time_ns_value,
+    CASE WHEN {_present("expire_json")} THEN {_ns("expire_parts")} END AS expire_value,
+    CASE WHEN {_present("update_json")} THEN {_ns("update_parts")} END AS update_value,
+    CASE WHEN {_present("delete_json")} THEN {_ns("delete_parts")} END AS delete_value
+  FROM times
 )
 SELECT
   file, file_index, line, j IS NULL OR regexp_full_match(j, '{_BLANK}') AS blank,
