@@ -43,7 +43,7 @@ LEFT JOIN costcalc_model_names AS base_name
 -- Responses: the period of the UTC day, the tier of prompt + tool use, the first reason not to bill.
 CREATE VIEW costcalc_response_checked AS
 SELECT
-  r.file, r.line, r.seq, r.model, r.model_name, r.platform, r.day_number, r.batch,
+  r.*,
   r.prompt_tokens - r.cached_tokens + r.tool_use_prompt_tokens AS fresh_input_tokens,
   r.cached_tokens AS cached_input_tokens,
   r.candidates_tokens + r.thoughts_tokens AS output_tokens,
@@ -159,7 +159,42 @@ LEFT JOIN costcalc_price_units AS creation
 LEFT JOIN costcalc_cache_problems AS problem
   ON problem.platform = c.platform AND problem.cache_name = c.cache_name AND problem.seq = c.seq;
 
--- Integer sums per aggregate key (model, period, tier, batch, UTC day): the only pass over the usage.
+-- Integer sums per aggregate key (platform, model, period, tier, batch, UTC day): responses, then caches.
+CREATE VIEW costcalc_response_aggregates AS
+SELECT
+  platform, model, effective_from, tier, batch, day_number,
+  COUNT(*) AS responses,
+  SUM(CAST(fresh_input_tokens AS DECIMAL(38, 0))) AS fresh_input_tokens,
+  SUM(CAST(cached_input_tokens AS DECIMAL(38, 0))) AS cached_input_tokens,
+  SUM(CAST(output_tokens AS DECIMAL(38, 0))) AS output_tokens
+FROM costcalc_response_checked
+WHERE bad_code IS NULL
+GROUP BY platform, model, effective_from, tier, batch, day_number;
+
+-- Cache creation and storage go under batch = FALSE and the tier of the cache's size.
+CREATE VIEW costcalc_cache_aggregates AS
+SELECT
+  platform, model, effective_from, tier, FALSE AS batch, day_number,
+  SUM(caches) AS caches,
+  SUM(creation_tokens) AS creation_tokens,
+  SUM(storage_token_ns) AS storage_token_ns
+FROM (
+  SELECT
+    platform, model, effective_from, tier, day_number, 1 AS caches,
+    CAST(cache_tokens AS DECIMAL(38, 0)) AS creation_tokens, CAST(0 AS DECIMAL(38, 0)) AS storage_token_ns
+  FROM costcalc_cache_checked
+  WHERE bad_code IS NULL
+  UNION ALL
+  SELECT
+    piece.platform, piece.model, piece.effective_from, piece.tier, piece.day_number, 0, CAST(0 AS DECIMAL(38, 0)),
+    CAST(piece.cache_tokens AS DECIMAL(38, 0)) * CAST(piece.storage_ns AS DECIMAL(38, 0))
+  FROM costcalc_cache_pieces AS piece
+  JOIN costcalc_cache_checked AS cache
+    ON cache.platform = piece.platform AND cache.cache_name = piece.cache_name AND cache.seq = piece.seq
+  WHERE cache.bad_code IS NULL AND piece.storage_ns > 0
+) AS facts
+GROUP BY platform, model, effective_from, tier, day_number;
+
 CREATE VIEW costcalc_aggregates AS
 SELECT
   platform, model, effective_from, tier, batch, day_number,
@@ -172,32 +207,16 @@ SELECT
   SUM(storage_token_ns) AS storage_token_ns
 FROM (
   SELECT
-    platform, model, effective_from, tier, batch, day_number, 1 AS responses,
-    CAST(fresh_input_tokens AS DECIMAL(38, 0)) AS fresh_input_tokens,
-    CAST(cached_input_tokens AS DECIMAL(38, 0)) AS cached_input_tokens,
-    CAST(output_tokens AS DECIMAL(38, 0)) AS output_tokens,
-    0 AS caches,
-    CAST(0 AS DECIMAL(38, 0)) AS creation_tokens,
+    platform, model, effective_from, tier, batch, day_number, responses, fresh_input_tokens, cached_input_tokens,
+    output_tokens, 0 AS caches, CAST(0 AS DECIMAL(38, 0)) AS creation_tokens,
     CAST(0 AS DECIMAL(38, 0)) AS storage_token_ns
-  FROM costcalc_response_checked
-  WHERE bad_code IS NULL
+  FROM costcalc_response_aggregates
   UNION ALL
   SELECT
-    platform, model, effective_from, tier, FALSE AS batch, day_number, 0, CAST(0 AS DECIMAL(38, 0)),
-    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), 1, CAST(cache_tokens AS DECIMAL(38, 0)),
-    CAST(0 AS DECIMAL(38, 0))
-  FROM costcalc_cache_checked
-  WHERE bad_code IS NULL
-  UNION ALL
-  SELECT
-    piece.platform, piece.model, piece.effective_from, piece.tier, FALSE, piece.day_number, 0,
-    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), 0,
-    CAST(0 AS DECIMAL(38, 0)), CAST(piece.cache_tokens AS DECIMAL(38, 0)) * CAST(piece.storage_ns AS DECIMAL(38, 0))
-  FROM costcalc_cache_pieces AS piece
-  JOIN costcalc_cache_checked AS cache
-    ON cache.platform = piece.platform AND cache.cache_name = piece.cache_name AND cache.seq = piece.seq
-  WHERE cache.bad_code IS NULL AND piece.storage_ns > 0
-) AS facts
+    platform, model, effective_from, tier, batch, day_number, 0, CAST(0 AS DECIMAL(38, 0)),
+    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), caches, creation_tokens, storage_token_ns
+  FROM costcalc_cache_aggregates
+) AS parts
 GROUP BY platform, model, effective_from, tier, batch, day_number;
 
 CREATE VIEW costcalc_priced_units AS

@@ -27,15 +27,11 @@ from costcalc.warehouse.rows import (
     USAGE_COLUMNS,
     Refused,
     UsageRow,
-    aggregates_of,
     assemble,
-    explain,
+    collect,
     line_row,
     parquet_columns,
 )
-
-_AGGREGATES = ("SELECT model, effective_from, tier, batch, day_number, responses, fresh_input_tokens, "
-               "cached_input_tokens, output_tokens, caches, creation_tokens, storage_token_ns FROM costcalc_aggregates")
 
 
 def connect() -> Any:
@@ -54,8 +50,8 @@ def load_prices(con: Any, tables: PriceTables) -> None:
             con.execute(statement)
 
 
-MATERIALIZED = ("costcalc_usage_resolved", "costcalc_response_checked", "costcalc_cache_versions")
-"""Read by several of the engine's queries: computed once, as tables (DuckDB spills them to disk if need be)."""
+MATERIALIZED = ("costcalc_cache_versions",)
+"""Cache records, read by several of the engine's queries: computed once (they are few)."""
 
 
 def create_views(con: Any, materialize: tuple[str, ...] = ()) -> None:
@@ -153,9 +149,6 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
                 raise CostcalcError(f"{write_usage}: cannot write the usage Parquet file "
                                     f"({str(error).splitlines()[0]})") from None
         create_views(con, MATERIALIZED)
-        if inputs.jsonl:
-            con.execute("DROP VIEW costcalc_usage")  # everything later reads costcalc_usage_resolved
-            con.execute("DROP TABLE costcalc_parsed")
         return _bill(con, tables, platform, lookup, refused, lines, strict)
 
 
@@ -187,14 +180,5 @@ def _read_unsure(con: Any, files: list[tuple[int, str, str]], lookup: PriceLooku
 
 def _bill(con: Any, tables: PriceTables, platform: str, lookup: PriceLookup, refused: list[Refused], lines: int,
           strict: bool) -> UsageBill:
-    aggregates = aggregates_of(con.execute(_AGGREGATES).fetchall())
-    names = [*USAGE_COLUMNS, "code", "late"]
-    query = (f"SELECT {', '.join('u.' + c for c in USAGE_COLUMNS)}, b.code, b.late FROM costcalc_bad_records AS b "
-             "JOIN costcalc_usage_resolved AS u ON u.seq = b.seq ORDER BY b.seq")
-    for values in con.execute(query).fetchall():
-        row = dict(zip(names, values, strict=True))
-        refused.append(explain(row, row["code"], bool(row["late"]), lookup))
-    counts = con.execute("SELECT cache_records, distinct_caches, caches FROM costcalc_cache_counts").fetchone()
-    cache_records, distinct, caches = (int(value) for value in counts) if counts else (0, 0, 0)
-    return assemble(platform, tables, aggregates, refused, lines, cache_records, caches, cache_records - distinct,
-                    strict)
+    found = collect(lambda query: con.execute(query).fetchall(), lookup)
+    return assemble(platform, tables, found, refused, lines, strict)

@@ -8,7 +8,7 @@ of records SQL refuses, come from the reference reading of `costcalc.usage.recor
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -158,18 +158,83 @@ def explain(row: Mapping[str, Any], code: str, late: bool, lookup: PriceLookup) 
     return Refused(int(row["seq"]), BadRecord(str(row["file"]), line, error.code, error.reason), late)
 
 
-def aggregates_of(rows: Iterable[Sequence[Any]]) -> dict[AggregateKey, Counts]:
-    """SQL rows (model, period, tier, batch, day number, 7 sums) as the default engine's aggregates."""
-    aggregates = {}
-    for model, period, tier, batch, day_number, *sums in rows:
-        key = AggregateKey(model, period, tier, bool(batch), date.fromordinal(_EPOCH + int(day_number)))
-        aggregates[key] = Counts(*(int(value) for value in sums))
-    return dict(sorted(aggregates.items()))
+_RECORD = ("file", "line", "seq", "kind", "model_name", "batch", "time_ns", "prompt_tokens", "cached_tokens",
+           "candidates_tokens", "thoughts_tokens", "tool_use_prompt_tokens")
+_SUMS = ("responses", "fresh_input_tokens", "cached_input_tokens", "output_tokens", "caches", "creation_tokens",
+         "storage_token_ns")
+_KEY = ("model", "effective_from", "tier", "batch", "day_number")
+RESPONSES_QUERY = f"""
+SELECT {", ".join(_KEY)}, bad_code,
+  {", ".join(f"CASE WHEN bad_code IS NULL THEN NULL ELSE {name} END AS bad_{name}" for name in _RECORD)},
+  COUNT(*) AS responses,
+  SUM(CAST(fresh_input_tokens AS DECIMAL(38, 0))) AS fresh_input_tokens,
+  SUM(CAST(cached_input_tokens AS DECIMAL(38, 0))) AS cached_input_tokens,
+  SUM(CAST(output_tokens AS DECIMAL(38, 0))) AS output_tokens
+FROM costcalc_response_checked
+GROUP BY {", ".join(str(position) for position in range(1, len(_KEY) + len(_RECORD) + 2))}
+"""
+"""One pass over the responses: integer sums per key for the good ones, one group per bad one (they are rare)."""
+CACHES_QUERY = "SELECT model, effective_from, tier, batch, day_number, caches, creation_tokens, storage_token_ns " \
+               "FROM costcalc_cache_aggregates"
+BAD_CACHES_QUERY = f"""
+SELECT {", ".join("v." + name for name in USAGE_COLUMNS)}, b.code, b.late
+FROM (
+  SELECT seq, bad_code AS code, FALSE AS late FROM costcalc_cache_versions WHERE bad_code IS NOT NULL
+  UNION ALL
+  SELECT seq, bad_code AS code, TRUE AS late FROM costcalc_cache_checked WHERE bad_code IS NOT NULL
+) AS b
+JOIN costcalc_cache_versions AS v ON v.seq = b.seq
+"""
+COUNTS_QUERY = "SELECT cache_records, distinct_caches, caches FROM costcalc_cache_counts"
 
 
-def assemble(platform: str, tables: PriceTables, aggregates: dict[AggregateKey, Counts], refused: list[Refused],
-             lines: int, cache_records: int, caches: int, superseded: int, strict: bool) -> UsageBill:
+@dataclass
+class SqlResult:
+    """What a SQL engine found: integer aggregates, refused records, and the cache counts."""
+
+    aggregates: dict[AggregateKey, Counts]
+    refused: list[Refused]
+    cache_records: int
+    caches: int
+    superseded: int
+
+
+def _key(model: str, period: date, tier: str, batch: Any, day_number: Any) -> AggregateKey:
+    return AggregateKey(model, period, tier, bool(batch), date.fromordinal(_EPOCH + int(day_number)))  # type: ignore[arg-type]
+
+
+def collect(run: Callable[[str], Sequence[Sequence[Any]]], lookup: PriceLookup) -> SqlResult:
+    """Run the engine queries (DuckDB dialect; `run` transpiles them if need be) and read their rows."""
+    sums: dict[AggregateKey, list[int]] = {}
+    refused: list[Refused] = []
+    for row in run(RESPONSES_QUERY):
+        key, code = row[:len(_KEY)], row[len(_KEY)]
+        values = [int(value) for value in row[len(_KEY) + 1 + len(_RECORD):]]
+        if code is None:
+            cell = sums.setdefault(_key(*key), [0] * len(_SUMS))
+            for slot, value in enumerate(values):
+                cell[slot] += value
+        else:
+            record = dict(zip(_RECORD, row[len(_KEY) + 1:len(_KEY) + 1 + len(_RECORD)], strict=True))
+            refused.append(explain(record, code, False, lookup))
+    for model, period, tier, batch, day_number, *cache_sums in run(CACHES_QUERY):
+        cell = sums.setdefault(_key(model, period, tier, batch, day_number), [0] * len(_SUMS))
+        for slot, value in enumerate(cache_sums, start=4):
+            cell[slot] += int(value)
+    for found in run(BAD_CACHES_QUERY):
+        cache = dict(zip([*USAGE_COLUMNS, "code", "late"], found, strict=True))
+        refused.append(explain(cache, cache["code"], bool(cache["late"]), lookup))
+    counts = run(COUNTS_QUERY)
+    cache_records, distinct, caches = (int(value) for value in counts[0]) if counts else (0, 0, 0)
+    aggregates = {key: Counts(*cell) for key, cell in sorted(sums.items())}
+    return SqlResult(aggregates, refused, cache_records, caches, cache_records - distinct)
+
+
+def assemble(platform: str, tables: PriceTables, found: SqlResult, refused: list[Refused], lines: int,
+             strict: bool) -> UsageBill:
     """The bill, built by the default engine's report; under `strict`, the error it would have stopped with."""
+    refused = [*refused, *found.refused]
+    aggregates = found.aggregates
     if strict:
         from costcalc.usage.engine import BadUsageRecord, _strict_message
 
@@ -180,5 +245,6 @@ def assemble(platform: str, tables: PriceTables, aggregates: dict[AggregateKey, 
                 raise BadUsageRecord(_strict_message(first.record))
     ordered = sorted(refused, key=lambda item: item.order)
     counts = RecordCounts(lines=lines, responses=sum(c.responses for c in aggregates.values()),
-                          cache_records=cache_records, caches=caches, superseded=superseded, bad=len(ordered))
+                          cache_records=found.cache_records, caches=found.caches, superseded=found.superseded,
+                          bad=len(ordered))
     return build_report(platform, aggregates, tables, [item.record for item in ordered], counts)

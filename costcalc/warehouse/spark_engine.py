@@ -29,15 +29,11 @@ from costcalc.warehouse.rows import (
     USAGE_COLUMNS,
     Refused,
     UsageRow,
-    aggregates_of,
     assemble,
-    explain,
+    collect,
     line_row,
     parquet_columns,
 )
-
-_AGGREGATES = ("SELECT model, effective_from, tier, batch, day_number, responses, fresh_input_tokens, "
-               "cached_input_tokens, output_tokens, caches, creation_tokens, storage_token_ns FROM costcalc_aggregates")
 
 
 def session() -> Any:
@@ -155,14 +151,6 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
         usage.cache().createOrReplaceTempView(sql.USAGE_TABLE)
         for statement in spark_views(money=False):
             spark.sql(statement)
-        aggregates = aggregates_of(spark.sql(_AGGREGATES).collect())
-        query = (f"SELECT {', '.join('u.' + c for c in USAGE_COLUMNS)}, b.code, b.late FROM costcalc_bad_records AS b "
-                 "JOIN costcalc_usage AS u ON u.seq = b.seq ORDER BY b.seq")
-        for found in spark.sql(query).collect():
-            row = found.asDict()
-            refused.append(explain(row, row["code"], bool(row["late"]), lookup))
-        counts = spark.sql("SELECT cache_records, distinct_caches, caches FROM costcalc_cache_counts").collect()
-        cache_records, distinct, caches = (int(v) for v in counts[0]) if counts else (0, 0, 0)
+        found = collect(lambda query: spark.sql(sql.transpile(query, "spark")[0]).collect(), lookup)
         usage.unpersist()
-        return assemble(platform, tables, aggregates, refused, lines, cache_records, caches,
-                        cache_records - distinct, strict)
+        return assemble(platform, tables, found, refused, lines, strict)
