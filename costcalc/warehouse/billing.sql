@@ -1,8 +1,9 @@
 -- The billing rule of a usage log, once, in SQL (DuckDB dialect; costcalc transpiles it to the others).
 -- Rules: docs/usage-billing.md; relations and precision: docs/warehouse.md.
 -- Reads costcalc_price_periods, costcalc_model_names, costcalc_day_offsets and costcalc_usage.
--- CC_DIV, CC_DAY_NUMBER, CC_DATE and CC_MONEY are written per dialect by costcalc: exact floor division of
--- non-negative integers; DATE to days since 1970-01-01 and back; whole 10^-20 USD to DECIMAL(38, 20).
+-- CC_DIV, CC_DAY_OF, CC_DAY_NUMBER, CC_DATE and CC_MONEY are written per dialect by costcalc: exact floor
+-- division of non-negative integers (DECIMAL(38, 0)); the UTC day number of nanoseconds since 1970 (BIGINT);
+-- DATE to days since 1970-01-01 and back; whole 10^-20 USD to DECIMAL(38, 20).
 -- Money: integers of 10^-20 USD while summing, DECIMAL(38, 20) at the end.
 
 -- Prices as whole 10^-12 USD per 1M tokens, and period bounds as day numbers.
@@ -22,23 +23,25 @@ CREATE VIEW costcalc_models AS
 SELECT DISTINCT platform, model, caching, min_cache_seconds
 FROM costcalc_price_periods;
 
--- Each record with its model id: drop everything up to the last "models/", then the id or an alias
--- (case-insensitive), else the name without a stable-version suffix -NNN.
-CREATE VIEW costcalc_usage_resolved AS
-SELECT
-  u.*,
-  COALESCE(exact_name.model, base_name.model) AS model,
-  CC_DIV(u.time_ns, 86400000000000) AS day_number
-FROM costcalc_usage AS u
+-- Each name a log uses, with its model id: drop everything up to the last "models/", then the id or an
+-- alias (case-insensitive), else the name without a stable-version suffix -NNN. Names are few: resolved once.
+CREATE VIEW costcalc_name_map AS
+SELECT n.platform, n.model_name, COALESCE(exact_name.model, base_name.model) AS model
+FROM (SELECT DISTINCT platform, model_name FROM costcalc_usage WHERE model_name IS NOT NULL) AS n
 LEFT JOIN costcalc_model_names AS exact_name
-  ON exact_name.platform = u.platform
-  AND exact_name.name = REGEXP_REPLACE(LOWER(REGEXP_REPLACE(TRIM(u.model_name), '^.*models/', '')), '^models/', '')
+  ON exact_name.platform = n.platform
+  AND exact_name.name = REGEXP_REPLACE(LOWER(REGEXP_REPLACE(TRIM(n.model_name), '^.*models/', '')), '^models/', '')
 LEFT JOIN costcalc_model_names AS base_name
-  ON base_name.platform = u.platform
-  AND REGEXP_REPLACE(TRIM(u.model_name), '-[0-9][0-9][0-9]$', '') <> TRIM(u.model_name)
+  ON base_name.platform = n.platform
+  AND REGEXP_REPLACE(TRIM(n.model_name), '-[0-9][0-9][0-9]$', '') <> TRIM(n.model_name)
   AND base_name.name = REGEXP_REPLACE(
-    LOWER(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(u.model_name), '-[0-9][0-9][0-9]$', ''), '^.*models/', '')),
+    LOWER(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(n.model_name), '-[0-9][0-9][0-9]$', ''), '^.*models/', '')),
     '^models/', '');
+
+CREATE VIEW costcalc_usage_resolved AS
+SELECT u.*, m.model, CC_DAY_OF(u.time_ns) AS day_number
+FROM costcalc_usage AS u
+LEFT JOIN costcalc_name_map AS m ON m.platform = u.platform AND m.model_name = u.model_name;
 
 -- Responses: the period of the UTC day, the tier of prompt + tool use, the first reason not to bill.
 CREATE VIEW costcalc_response_checked AS
@@ -120,7 +123,7 @@ SELECT
   END AS problem
 FROM costcalc_cache_chosen AS c
 JOIN costcalc_day_offsets AS d
-  ON c.day_number + d.day_offset <= CC_DIV(c.end_ns - 1, 86400000000000)
+  ON c.day_number + d.day_offset <= CC_DAY_OF(c.end_ns - 1)
 LEFT JOIN costcalc_price_units AS p
   ON p.platform = c.platform AND p.model = c.model AND NOT p.batch
   AND c.day_number + d.day_offset >= p.from_day

@@ -31,6 +31,7 @@ from costcalc.warehouse.rows import (
     collect,
     line_row,
     parquet_columns,
+    parquet_order,
 )
 
 
@@ -79,7 +80,9 @@ def _unterminated(path: str) -> bool:
 def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -> str:
     source = f"read_parquet({duckdb_load._quote(path)})"
     present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    return f"SELECT {', '.join(parquet_columns(present, index, name, platform))} FROM {source}"
+    largest = con.execute(f"SELECT MAX({parquet_order(present)}) FROM {source}").fetchone()[0] \
+        if "line" in present else 0
+    return f"SELECT {', '.join(parquet_columns(present, index, name, platform, int(largest or 0)))} FROM {source}"
 
 
 class _Inputs:
@@ -143,7 +146,8 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
         con.execute("CREATE VIEW costcalc_usage AS " + " UNION ALL ".join(parts))
         if write_usage is not None:
             try:
-                con.execute(f"COPY (SELECT * FROM costcalc_usage ORDER BY seq) TO "
+                con.execute(f"COPY (SELECT * REPLACE (ROW_NUMBER() OVER (ORDER BY seq) AS seq) FROM costcalc_usage "
+                            "ORDER BY seq) TO "
                             f"{duckdb_load._quote(str(write_usage))} (FORMAT parquet)")
             except Exception as error:
                 raise CostcalcError(f"{write_usage}: cannot write the usage Parquet file "

@@ -92,20 +92,27 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def parquet_columns(present: set[str], index: int, name: str, platform: str) -> list[str]:
+def parquet_order(present: set[str]) -> str:
+    """The column that orders a Parquet usage file's records: its `seq`, else its `line`."""
+    return "seq" if "seq" in present else "line"
+
+
+def parquet_columns(present: set[str], index: int, name: str, platform: str, largest: int) -> list[str]:
     """SQL select list reading a Parquet usage file (as `--write-usage` writes it) as the usage relation.
 
     Its `file` and `line` name the original records (the Parquet file itself when it has no `file`); `seq`
-    keeps their order (by stored `seq`, else `line`) after the inputs given before it.
+    keeps their order (`parquet_order`, whose largest value is `largest`) after the inputs given before it.
     """
     optional = ("file", "seq", "platform")
     missing = [column for column in USAGE_COLUMNS if column not in present and column not in optional]
     if missing:
         raise CostcalcError(f"{name}: a Parquet usage file needs the columns of the usage relation "
                             f"(docs/warehouse.md); missing: {', '.join(missing)}")
-    order = "seq" if "seq" in present else "line"
+    order = parquet_order(present)
+    # Renumbering (a sort) only when the stored order does not fit below 2^50.
+    position = order if 0 <= largest < SEQ_LINES else f"ROW_NUMBER() OVER (ORDER BY {order})"
     return ["file" if "file" in present else f"{_quote(name)} AS file", "line",
-            f"{index} * {SEQ_LINES} + ROW_NUMBER() OVER (ORDER BY {order}) AS seq", f"{_quote(platform)} AS platform",
+            f"{index} * {SEQ_LINES} + {position} AS seq", f"{_quote(platform)} AS platform",
             *(column for column in USAGE_COLUMNS if column not in ("file", "line", "seq", "platform"))]
 
 

@@ -33,6 +33,7 @@ from costcalc.warehouse.rows import (
     collect,
     line_row,
     parquet_columns,
+    parquet_order,
 )
 
 
@@ -129,7 +130,9 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
                 frame = spark.read.parquet(path)
                 lines += frame.count()
                 frame.createOrReplaceTempView(f"costcalc_input_{source}")
-                columns = parquet_columns(set(frame.columns), source, name, platform)
+                present = set(frame.columns)
+                largest = frame.agg({parquet_order(present): "max"}).collect()[0][0] if "line" in present else 0
+                columns = parquet_columns(present, source, name, platform, int(largest or 0))
                 frames.append(spark.sql(f"SELECT {', '.join(columns)} FROM costcalc_input_{source}"))
                 continue
             parsed = spark.sparkContext.textFile(path, use_unicode=False).zipWithIndex().mapPartitions(

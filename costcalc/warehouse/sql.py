@@ -51,18 +51,22 @@ are 0; `seq` orders records as they were read (later wins a tie of updateTime)."
 _TEMPLATES: dict[str, dict[str, str]] = {
     "duckdb": {
         "CC_DIV": "CAST(CAST({0} AS HUGEINT) // CAST({1} AS HUGEINT) AS DECIMAL(38, 0))",
+        "CC_DAY_OF": "({0}) // 86400000000000",
         "CC_DAY_NUMBER": "CAST({0} - DATE '1970-01-01' AS BIGINT)",
         "CC_DATE": "DATE '1970-01-01' + CAST({0} AS INTEGER)",
     },
     "bigquery": {
+        "CC_DAY_OF": "DIV({0}, 86400000000000)",
         "CC_DAY_NUMBER": "UNIX_DATE({0})",
         "CC_DATE": "DATE_FROM_UNIX_DATE(CAST({0} AS INT64))",
     },
     "spark": {
+        "CC_DAY_OF": "({0}) DIV 86400000000000",
         "CC_DAY_NUMBER": "UNIX_DATE({0})",
         "CC_DATE": "DATE_FROM_UNIX_DATE(CAST({0} AS INT))",
     },
     "snowflake": {
+        "CC_DAY_OF": "CAST((({0}) - MOD({0}, 86400000000000)) / 86400000000000 AS BIGINT)",
         "CC_DAY_NUMBER": "DATEDIFF(day, DATE '1970-01-01', {0})",
         "CC_DATE": "DATEADD(day, CAST({0} AS INTEGER), DATE '1970-01-01')",
     },
