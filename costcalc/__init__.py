@@ -23,14 +23,27 @@ _MODULES = {
                      "RequestCost", "Workload"],
     "prices.schema": ["CacheMinimum", "ModelPrices", "PriceFile", "PricePeriod", "TieredPrice"],
     "prices.tables": ["PriceTables", "bundled_pricing_dir", "load_price_file", "load_tables"],
+    "timeline.generate": ["generate_timeline"],
+    "timeline.models": ["TimelineRow", "TrafficWorkload"],
+    "timeline.recommend": ["recommend"],
+    "timeline.results": ["Recommendation", "Simulation", "StrategyCost"],
+    "timeline.simulate": ["simulate"],
+    "timeline.reader": ["read_timeline"],
+    "timeline.traffic": ["Timeline", "timeline_from_rows"],
+    "usage.api": ["bill", "iter_bills"],
+    "usage.engine": ["BadUsageRecord", "UsageBiller"],
+    "usage.report": ["BadRecord", "UsageBill"],
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "BreakEven", "CacheMinimum", "CostcalcError", "Estimate", "ExplicitCacheCost", "ModelPrices", "NoCacheCost",
-    "PriceFile", "PricePeriod", "PriceSource", "PriceTables", "PricedModel", "PricingFileError", "Rates",
-    "RequestCost", "TieredPrice", "Workload", "break_even", "bundled_pricing_dir", "calc_break_even", "calc_request",
-    "estimate", "find_period", "load_price_file", "load_tables", "rates_for", "tier_for",
+    "BadRecord", "BadUsageRecord", "BreakEven", "CacheMinimum", "CostcalcError", "Estimate", "ExplicitCacheCost",
+    "ModelPrices", "NoCacheCost", "PriceFile", "PricePeriod", "PriceSource", "PriceTables", "PricedModel",
+    "PricingFileError", "Rates", "Recommendation", "RequestCost", "Simulation", "StrategyCost", "TieredPrice",
+    "Timeline", "TimelineRow", "TrafficWorkload", "UsageBill", "UsageBiller", "Workload", "bill", "break_even",
+    "bundled_pricing_dir", "calc_break_even", "calc_request", "estimate", "find_period", "generate_timeline",
+    "iter_bills", "load_price_file", "load_tables", "rates_for", "read_timeline", "recommend", "simulate", "tier_for",
+    "timeline_from_rows",
 ]
 
 
@@ -64,3 +77,13 @@ if TYPE_CHECKING:
     from costcalc.errors import CostcalcError, PricingFileError
     from costcalc.prices.schema import CacheMinimum, ModelPrices, PriceFile, PricePeriod, TieredPrice
     from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables
+    from costcalc.timeline.generate import generate_timeline
+    from costcalc.timeline.models import TimelineRow, TrafficWorkload
+    from costcalc.timeline.reader import read_timeline
+    from costcalc.timeline.recommend import recommend
+    from costcalc.timeline.results import Recommendation, Simulation, StrategyCost
+    from costcalc.timeline.simulate import simulate
+    from costcalc.timeline.traffic import Timeline, timeline_from_rows
+    from costcalc.usage.api import bill, iter_bills
+    from costcalc.usage.engine import BadUsageRecord, UsageBiller
+    from costcalc.usage.report import BadRecord, UsageBill

@@ -16,10 +16,20 @@ MAX_TTL_SECONDS = 366 * 86400 * 10
 
 _TOKEN_SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000}
 _DURATION_SUFFIX = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+MAX_DIGITS = 120
+"""Exact arithmetic runs at 120 significant digits (money.EXACT); a longer number would be rounded."""
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")  # one grammar on every Python version
 _NUMBER = re.compile(r"^([0-9][0-9_]*(?:\.[0-9]+)?)([a-z]*)$")  # ASCII digits only
 
 
+def check_digits(text: str, what: str) -> None:
+    """Refuse a number with more digits than exact arithmetic holds, instead of rounding it silently."""
+    if sum(character.isdigit() for character in text) > MAX_DIGITS:
+        raise CostcalcError(f"{what} has more than {MAX_DIGITS} digits; check the number")
+
+
 def _split(text: str, what: str, example: str) -> tuple[Decimal, str]:
+    check_digits(text, what)
     match = _NUMBER.match(text.strip().lower())
     if not match or "__" in match.group(1) or match.group(1).endswith("_"):
         raise CostcalcError(f"{what} {text!r} is not a number; write it like {example}")
@@ -74,12 +84,15 @@ def parse_duration(text: str) -> int:
     return int(seconds)
 
 
-def parse_date(text: str) -> date:
-    """An ISO date, `YYYY-MM-DD`."""
+def parse_date(text: str, what: str = "date") -> date:
+    """An ISO date, `YYYY-MM-DD` and nothing else (Python 3.11's fromisoformat would also take `20240524`)."""
+    match = _DATE.match(text.strip())
     try:
-        return date.fromisoformat(text.strip())
+        if match is None:
+            raise ValueError(text)
+        return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise CostcalcError(f"date {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-05-24") from None
+        raise CostcalcError(f"{what} {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-05-24") from None
 
 
 def format_duration(seconds: int) -> str:

@@ -42,7 +42,7 @@ def make_model(*, threshold: int | None = 200_000, input_mtok: object = None, ou
         cached_mtok=tiered("0.125", "0.25") if cached_mtok is None else cached_mtok,
         storage_mtok_hour=D(storage) if storage else None,
     )
-    model = ModelPrices(id="test-model", name="Test Model", periods=(period,), context_window=window,
+    model = ModelPrices(id="test-model", name="Test Model", periods=(period,), context_window_tokens=window,
                         long_context_threshold=threshold, caching=caching,  # type: ignore[arg-type]
                         min_cache_tokens=(CacheMinimum(minimum, date(2025, 1, 1), "https://example.test/min"),))
     return PricedModel(model, "gemini-api", "<test>")

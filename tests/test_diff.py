@@ -91,17 +91,17 @@ def test_added_period_removed_model_and_added_model_are_reported(tmp_path: Path,
 
 
 def test_model_fields_period_unit_and_metadata(tmp_path: Path, bundled_text: str) -> None:
-    changed = _replace_once(bundled_text, "    context_window: 32768\n", "    context_window: 65536\n")
+    changed = _replace_once(bundled_text, "    context_window_tokens: 32768\n", "    context_window_tokens: 65536\n")
     # gemini-1.0-pro's only period: the effective date and first source make the match unique.
-    changed = _replace_once(changed, "- effective: 2024-05-14\n        checked: 2026-11-29\n        sources:\n"
-                            "          - https://ai.google.dev/gemini-api/docs/changelog\n",
-                            "- effective: 2024-05-14\n        checked: 2026-06-01\n        sources:\n"
-                            "          - https://ai.google.dev/gemini-api/docs/changelog\n")
+    changed = _replace_once(changed, "- effective: 2024-05-14\n        checked: 2026-11-29\n"
+                            "        confidence: confirmed\n        sources:\n          - {url: \"https://ai.google.dev/gemini-api/docs/changelog\"",
+                            "- effective: 2024-05-14\n        checked: 2026-06-01\n"
+                            "        confidence: confirmed\n        sources:\n          - {url: \"https://ai.google.dev/gemini-api/docs/changelog\"")
     diff = diff_tables(_load(tmp_path, "old.yaml", bundled_text), _load(tmp_path, "new.yaml", changed))
     [platform] = diff.platforms
     [model] = platform.models
     assert model.id == "gemini-1.0-pro"
-    assert model.fields == (FieldChange("context_window", 32768, 65536),)
+    assert model.fields == (FieldChange("context_window_tokens", 32768, 65536),)
     [period] = model.periods
     assert period.prices == period.fields == ()
     assert period.metadata == (FieldChange("checked", date(2026, 11, 29), date(2026, 6, 1)),)
@@ -111,8 +111,8 @@ def test_flat_price_becoming_tiered_changes_every_tier(tmp_path: Path, bundled_t
     changed = _replace_once(bundled_text, '        input_mtok: "0.50"\n        output_mtok: "1.50"\n',
                             '        input_mtok: {lower: "0.50", upper: "1.00"}\n        output_mtok: "1.50"\n')
     # A tiered price needs a threshold (a validation rule), so gemini-1.0-pro gets one too.
-    changed = _replace_once(changed, "    context_window: 32768\n",
-                            "    context_window: 32768\n    long_context_threshold: 16000\n")
+    changed = _replace_once(changed, "    context_window_tokens: 32768\n",
+                            "    context_window_tokens: 32768\n    long_context_threshold: 16000\n")
     old, new = _load(tmp_path, "old.yaml", bundled_text), _load(tmp_path, "new.yaml", changed)
     [model] = diff_tables(old, new).platforms[0].models
     assert model.id == "gemini-1.0-pro"

@@ -60,9 +60,14 @@ def test_vertex_minimum_cache_lifetime(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_vertex_table_has_only_models_with_vertex_prices(tables: PriceTables) -> None:
     vertex = {entry.model.id for entry in tables.models("vertex-ai")}
-    assert "gemini-1.5-pro" in vertex and "gemini-2.5-pro" not in vertex
-    with pytest.raises(CostcalcError, match="unknown model"):
-        tables.find_model("gemini-2.5-pro", "vertex-ai")
+    assert "gemini-1.5-pro" in vertex and "gemini-2.5-pro" in vertex
+    # No Vertex price was found for these: absent rather than copied from the Gemini API table.
+    for missing in ("gemini-1.5-flash-8b", "gemini-2.0-flash-lite", "gemini-4-argon"):
+        with pytest.raises(CostcalcError, match="unknown model"):
+            tables.find_model(missing, "vertex-ai")
+    # 2.5 and later on Vertex come from one peer dataset only, and say so on every period.
+    pro = tables.find_model("gemini-2.5-pro", "vertex-ai").model
+    assert {period.confidence for period in pro.periods} == {"peer-reported"}
 
 
 NEGOTIATED = """platform: gemini-api

@@ -17,7 +17,7 @@ from costcalc.prices.validation import validate_text
 
 D = Decimal
 
-# Every Developer API text model of ../shared/docs/gemini-price-facts.md, with its period start dates.
+# Every Developer API text model the price research covers.
 FACT_SHEET_MODELS = {
     "gemini-1.0-pro", "gemini-1.5-pro", "gemini-1.5-flash", "gemini-1.5-flash-8b", "gemini-2.0-flash",
     "gemini-2.0-flash-lite", "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-3-pro-preview",
@@ -51,7 +51,11 @@ def test_gemini_1_5_pro_history(tables: PriceTables) -> None:
     assert launch.cached_mtok == TieredPrice(D("0.875"), D("1.75"))
     assert cut.input_mtok == TieredPrice(D("1.25"), D("2.50"))
     assert cut.cached_mtok == TieredPrice(D("0.3125"), D("0.625"))
-    assert "derived" in (announced.note or "") and "T12" in (announced.note or "")
+    # Announced, never billed: the cached price is 50% of input (1.75 = 3.50 / 2, 3.50 = 7.00 / 2), stated as data.
+    [cached] = announced.figure_confidence
+    assert (cached.figure, cached.tier, cached.confidence) == ("cached_mtok", None, "derived")
+    assert cached.rule is not None and cached.rule.startswith("50% of input")
+    assert announced.cached_mtok == TieredPrice(announced.input_mtok.lower / 2, announced.input_mtok.upper / 2)
 
 
 @pytest.mark.parametrize(("model", "day", "cached"), [

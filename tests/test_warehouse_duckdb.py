@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from costcalc import PriceTables, load_tables
 from costcalc.cli.app import app
 from costcalc.errors import CostcalcError
-from costcalc.usage.engine import bill
+from costcalc.usage.api import bill
 from costcalc.warehouse.duckdb_engine import bill_duckdb
 from tests.usage_logs import SMALL_LOG, corner_lines, random_lines, vertex_lines, write_log
 

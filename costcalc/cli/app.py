@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 
+from costcalc.cli.bill import register as register_bill_command
 from costcalc.cli.common import (
     AsOfOpt,
     BatchOpt,
@@ -31,8 +33,10 @@ from costcalc.cli.common import (
     warn_if_stale,
 )
 from costcalc.cli.pricing import pricing_app
+from costcalc.cli.simulate import register as register_timeline_commands
 from costcalc.cost.results import Workload, to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.text import one_line
 from costcalc.units import MAX_QUERIES, parse_count, parse_duration
 
 app = typer.Typer(
@@ -45,9 +49,19 @@ app = typer.Typer(
 
 app.add_typer(pricing_app, name="pricing")
 
-from costcalc.cli.bill import register as _register_bill  # noqa: E402
 
-_register_bill(app)
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from costcalc import __version__
+
+        sys.stdout.write(f"costcalc {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", help="Print costcalc's version and exit.",
+                                                   callback=_print_version, is_eager=True)] = False) -> None:
+    pass
 
 MAX_CHARS = 10**11
 
@@ -68,7 +82,7 @@ def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
                     for text, name in zip(chars, names, strict=True)),
         chars_per_token=parse_ratio(ratio) if ratio is not None else None,
         queries=parse_count(queries, "--queries", allow_zero=False, maximum=MAX_QUERIES),
-        ttl_seconds=parse_duration(ttl) if ttl else entry.default_ttl_seconds,
+        ttl_seconds=parse_duration(ttl) if ttl is not None else entry.default_ttl_seconds,
     )
 
 
@@ -79,7 +93,7 @@ def estimate(
     context: ContextOpt = None,
     prompt: PromptOpt = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Output tokens per query, thinking "
-                                                "included [default: 0].")] = None,
+                                                "included. \\[default: 0]")] = None,
     queries: Annotated[str, typer.Option("--queries", "-n", help="Queries that reuse the context.")] = "1",
     ttl: TtlOpt = None,
     as_of_text: AsOfOpt = None,
@@ -93,11 +107,17 @@ def estimate(
                                                  "share of cache hits: 0.4 or 40%.")] = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
+    plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw cost against queries to a .png or .svg file.")]
+    = None,
 ) -> None:
     """Cost without caching and with an explicit cache, side by side, with the break-even."""
     from costcalc.cost.estimate import estimate as run_estimate
 
     shape = check_format(format)
+    if plot is not None:
+        from costcalc.timeline.plot import check_plot_target
+
+        check_plot_target(plot)
     entry = load(pricing).find_model(model, check_platform(platform))
     work = _workload(entry, (context, prompt, output), (context_chars, prompt_chars, output_chars),
                      chars_per_token, queries, ttl)
@@ -107,6 +127,10 @@ def estimate(
 
         rate = parse_hit_rate(hit_rate)
     answer = run_estimate(entry, work, as_of(as_of_text), batch=batch, hit_rate=rate)
+    if plot is not None:
+        from costcalc.timeline.plot import plot_estimate
+
+        plot_estimate(answer, plot)
     if shape == "json":
         print_json(answer.to_json())
     else:
@@ -151,7 +175,7 @@ def breakeven(
 @app.command()
 @user_errors
 def models(as_of_text: AsOfOpt = None, platform: Annotated[str | None, typer.Option(
-        "--platform", help="Only this platform [default: all].")] = None,
+        "--platform", help="Only this platform. \\[default: all]")] = None,
         format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
     """Every model with the prices in force on a date, and when each was last checked."""
     from datetime import date
@@ -189,10 +213,18 @@ def prices(
     periods = list(entry.model.periods) if history else [find_period(entry.model, as_of(as_of_text))]
     replaced = tables.overridden.get((entry.platform, entry.model.id))
     if shape == "json":
+        from costcalc.prices.confidence import confidence_by_figure, dated
+
         print_json({"model": entry.model, "platform": entry.platform, "source_file": entry.source_file,
-                    "overrides": replaced, "periods_shown": periods})
+                    "overrides": replaced, "periods_shown": periods,
+                    "confidence_shown": [{"effective": dated(p.effective, p.effective_approximate),
+                                          "figures": confidence_by_figure(p)} for p in periods]})
     else:
         render_prices(entry, periods, replaced)
+
+
+register_timeline_commands(app)  # simulate, recommend: listed after the one-workload commands
+register_bill_command(app)  # bill: logged traffic (docs/usage-billing.md)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
         code = app(args=args, prog_name="costcalc", standalone_mode=False)
     except CostcalcError as error:
-        sys.stderr.write(f"costcalc: error: {error}\n")
+        sys.stderr.write(f"costcalc: error: {one_line(str(error))}\n")
         return error.exit_code
     except (typer.Exit, typer.Abort) as stop:
         return getattr(stop, "exit_code", 1)
@@ -212,11 +244,11 @@ def main(argv: list[str] | None = None) -> int:
                 return int(error.exit_code)
             context = getattr(error, "ctx", None)
             command = f"{context.command_path} --help" if context is not None else "costcalc --help"
-            sys.stderr.write(f"costcalc: error: {error.format_message()} (see `{command}`)\n")
+            sys.stderr.write(f"costcalc: error: {one_line(error.format_message())} (see `{command}`)\n")
             return int(error.exit_code) or 2
         if os.environ.get("COSTCALC_DEBUG"):
             raise
-        sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {error} "
+        sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {one_line(str(error))} "
                          "(set COSTCALC_DEBUG=1 for the traceback, and please report it)\n")
         return 70
     return code if isinstance(code, int) else 0

@@ -36,11 +36,16 @@ def bill_command(
         raise CostcalcError(f"--format must be table, json or csv, got {format!r}")
     if files.count("-") > 1:
         raise CostcalcError("standard input (-) can be read only once")
+    from costcalc.usage.reader import check_regular_file
+
+    for name in files:  # refuse a FIFO or a typo before billing anything
+        if name != "-":
+            check_regular_file(Path(name))
     if check_engine(engine, write_usage) != "python":
         result = bill_with(engine, [name if name == "-" else Path(name) for name in files], load(pricing),
                            check_platform(platform), strict, write_usage)
     else:
-        biller = UsageBiller(load(pricing), check_platform(platform), strict=strict)
+        biller = UsageBiller(load(pricing), check_platform(platform), strict=strict, workers=None)
         for name in files:
             biller.read(name if name == "-" else Path(name))
         result = biller.result()

@@ -63,7 +63,8 @@ def _working(row: PriceRow) -> str:
 
 def render_bill(result: UsageBill, files: list[str]) -> None:
     records = result.records
-    _console.print(f"Usage bill on {result.platform} from {', '.join(files)}", markup=False)
+    shown = ", ".join("<stdin>" if name == "-" else name for name in files)
+    _console.print(f"Usage bill on {result.platform} from {shown}", markup=False)
     _console.print(f"{records.lines:,} records read: {records.responses:,} responses, {records.caches:,} caches "
                    f"({records.cache_records:,} cache records, {records.superseded:,} superseded), "
                    f"{records.bad:,} bad", markup=False)
@@ -73,14 +74,15 @@ def render_bill(result: UsageBill, files: list[str]) -> None:
                    f"{word} {format_usd(abs(savings))}", markup=False)
     _console.print(_view("By model", "Model", result.by_model, result))
     _console.print(_view("By day (UTC)", "Day", result.by_day, result))
-    _console.print(f"Working (per model, price period and tier; USD per {MILLION:,} tokens, storage per hour):",
-                   markup=False)
+    if result.by_price:
+        _console.print(f"Working (per model, price period and tier; USD per {MILLION:,} tokens, storage per "
+                       "hour):", markup=False)
     for row in result.by_price:
         _console.print(f"  {_working(row)}", markup=False, soft_wrap=True)
     if result.bad_records:
-        shown = result.bad_records[:SHOWN_BAD_RECORDS]
+        listed = result.bad_records[:SHOWN_BAD_RECORDS]
         more = (f"; the first {SHOWN_BAD_RECORDS} shown, --format json lists all"
                 if len(result.bad_records) > SHOWN_BAD_RECORDS else "")
         _console.print(f"Bad records, not billed ({len(result.bad_records):,}{more}):", markup=False)
-        for bad in shown:
+        for bad in listed:
             _console.print(f"  {bad.file}:{bad.line}: {bad.code}: {bad.reason}", markup=False, soft_wrap=True)

@@ -15,6 +15,7 @@ import typer
 
 from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.text import json_safe, one_line
 from costcalc.units import parse_date
 
 if TYPE_CHECKING:
@@ -25,15 +26,17 @@ PLATFORMS = ("gemini-api", "vertex-ai")
 
 ModelOpt = Annotated[str, typer.Option("--model", "-m", help="Model id or alias, e.g. gemini-2.5-pro.")]
 ContextOpt = Annotated[Optional[str], typer.Option("--context", "-c", help="Reused context tokens: 1M, 128k, 1_000.")]
-PromptOpt = Annotated[Optional[str], typer.Option("--prompt", "-p", help="Fresh prompt tokens per query [default: 0].")]
-TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d [default: 1h].")]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date [default: today].")]
+PromptOpt = Annotated[Optional[str], typer.Option("--prompt", "-p",
+                                                  help="Fresh prompt tokens per query. \\[default: 0]")]
+TtlOpt = Annotated[Optional[str], typer.Option("--ttl", help="Cache lifetime: 90s, 30m, 1h, 1.5h, 2d. \\[default: 1h]")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Prices in force on this date. \\[default: today]")]
 BatchOpt = Annotated[bool, typer.Option("--batch", help="Use Batch-mode prices.")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 PlatformOpt = Annotated[str, typer.Option("--platform", help="gemini-api or vertex-ai.")]
-PricingOpt = Annotated[Optional[list[Path]], typer.Option(
-    "--pricing", help="Extra price table file or folder; its models override or extend the bundled ones. "
-    "Repeatable; COSTCALC_PRICING adds more (separated by ':').")]
+# Paths are taken as text and made Paths here: click's path type stats the name and crashes on a NUL byte.
+PricingOpt = Annotated[Optional[list[str]], typer.Option(
+    "--pricing", metavar="PATH", help="Extra price table file or folder; its models override or extend the bundled "
+    "ones. Repeatable; COSTCALC_PRICING adds more (separated by ':').")]
 ContextCharsOpt = Annotated[Optional[str], typer.Option("--context-chars", help="Context characters (Vertex 1.0/1.5).")]
 PromptCharsOpt = Annotated[Optional[str], typer.Option("--prompt-chars", help="Fresh prompt characters per query.")]
 OutputCharsOpt = Annotated[Optional[str], typer.Option("--output-chars", help="Output characters per query.")]
@@ -50,22 +53,29 @@ def user_errors(command: F) -> F:
         try:
             command(*args, **kwargs)
         except CostcalcError as error:
-            sys.stderr.write(f"costcalc: error: {error}\n")
+            sys.stderr.write(f"costcalc: error: {one_line(str(error))}\n")
             raise typer.Exit(error.exit_code) from None
 
     return cast(F, run)
 
 
-def load(pricing: list[Path] | None) -> PriceTables:
+def load(pricing: list[str] | None) -> PriceTables:
     """Bundled tables, then COSTCALC_PRICING's files, then --pricing's: later files override by model id."""
     from costcalc.prices.tables import load_tables
 
     extra = [Path(part) for part in os.environ.get("COSTCALC_PRICING", "").split(os.pathsep) if part.strip()]
-    return load_tables([*extra, *(pricing or [])])
+    return load_tables([*extra, *(Path(part) for part in pricing or [])])
 
 
 def as_of(text: str | None) -> date:
-    return parse_date(text) if text else date.today()
+    """--as-of, or today; a future date gets a note, because the tables only know the prices announced so far."""
+    if text is None:
+        return date.today()
+    when = parse_date(text, "--as-of")
+    if when > date.today():
+        sys.stderr.write(f"costcalc: note: --as-of {when} is in the future: these are the prices the tables know "
+                         "of today, and prices may change by then\n")
+    return when
 
 
 def check_format(text: str) -> str:
@@ -81,7 +91,7 @@ def check_platform(text: str) -> str:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_safe(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False)) + "\n")
 
 
 def warn_if_stale(tables: PriceTables, today: date) -> None:

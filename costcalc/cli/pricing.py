@@ -19,27 +19,29 @@ from costcalc.cli.common import (
     print_json,
     user_errors,
 )
+from costcalc.text import one_line
 
 pricing_app = typer.Typer(help="Validate, compare and cross-check price tables.", no_args_is_help=True)
 
 
-def _files(locations: list[Path] | None) -> list[Path]:
+def _files(locations: list[str] | None) -> list[Path]:
     from costcalc.prices.tables import bundled_pricing_dir, pricing_files
 
-    return [path for location in (locations or [bundled_pricing_dir()]) for path in pricing_files(location)]
+    given = [Path(location) for location in locations] if locations else [bundled_pricing_dir()]
+    return [path for location in given for path in pricing_files(location)]
 
 
 @pricing_app.command()
 @user_errors
-def validate(paths: Annotated[Optional[list[Path]], typer.Argument(
-        help="Files or folders [default: the bundled tables].")] = None) -> None:
+def validate(paths: Annotated[Optional[list[str]], typer.Argument(metavar="[PATHS]...",
+        help="Files or folders. \\[default: the bundled tables]")] = None) -> None:
     """Check schema and invariants; every problem is printed as file:line: message."""
     from costcalc.prices.validation import validate_files
 
     files = _files(paths)
     price_files, messages = validate_files(files)
     for message in messages:
-        sys.stdout.write(message + "\n")
+        sys.stdout.write(one_line(message) + "\n")
     if messages:
         sys.stderr.write(f"costcalc: {len(messages)} problem(s) in {len(files)} file(s)\n")
         raise typer.Exit(1)
@@ -50,15 +52,15 @@ def validate(paths: Annotated[Optional[list[Path]], typer.Argument(
 
 @pricing_app.command()
 @user_errors
-def diff(old: Annotated[Path, typer.Argument(help="Old table file or folder.")],
-         new: Annotated[Path, typer.Argument(help="New table file or folder.")],
+def diff(old: Annotated[str, typer.Argument(metavar="OLD", help="Old table file or folder.")],
+         new: Annotated[str, typer.Argument(metavar="NEW", help="New table file or folder.")],
          format: FormatOpt = "table") -> None:
     """What changed between two versions of the tables: models, periods, prices (old -> new, percent)."""
     from costcalc.prices.diff import diff_tables, render_diff
     from costcalc.prices.tables import load_tables
 
     shape = check_format(format)
-    changes = diff_tables(load_tables(old, bundled=False), load_tables(new, bundled=False))
+    changes = diff_tables(load_tables(Path(old), bundled=False), load_tables(Path(new), bundled=False))
     if shape == "json":
         print_json(changes)
     else:
@@ -67,23 +69,37 @@ def diff(old: Annotated[Path, typer.Argument(help="Old table file or folder.")],
 
 @pricing_app.command()
 @user_errors
-def check(against: Annotated[Path, typer.Option("--against", help="A peer's feed: LiteLLM's "
+def check(against: Annotated[str, typer.Option("--against", metavar="PATH", help="A peer's feed: LiteLLM's "
                                                 "model_prices_and_context_window.json or genai-prices' data JSON.")],
           as_of_text: AsOfOpt = None,
           platform: Annotated[Optional[str], typer.Option("--platform", help="Only this platform.")] = None,
+          every_figure: Annotated[bool, typer.Option("--all", help="List every compared figure, not only "
+                                                     "those that differ or that one side lacks.")] = False,
           format: FormatOpt = "table", pricing: PricingOpt = None) -> None:
-    """Compare the prices in force with a peer's published feed (a local file); exit 1 on any disagreement."""
+    """Compare the figures in force with a peer's published feed (a local file); exit 1 unless all agree.
+
+    Compared: standard, cached and batch prices (batch cached included), the peer's reasoning-token price, context
+    window and minimum cache size; `--format json` lists every compared figure in `compared_figures`."""
     from costcalc.prices.peer_check import check_against, load_feed, render_check
 
     shape = check_format(format)
-    report = check_against(load(pricing), load_feed(against), as_of(as_of_text),
+    report = check_against(load(pricing), load_feed(Path(against)), as_of(as_of_text),
                            check_platform(platform) if platform else None)
     if shape == "json":
         print_json(report)
     else:
-        render_check(report)
+        render_check(report, every_figure)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@pricing_app.command()
+@user_errors
+def schema() -> None:
+    """Print the JSON Schema of a price table file (field descriptions included), for editors and validators."""
+    from costcalc.prices.json_schema import schema_text
+
+    sys.stdout.write(schema_text())
 
 
 from costcalc.cli.pricing_export import register as _register_export  # noqa: E402

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from costcalc.cli.safe_rich import Console, Table
 from costcalc.cost.money import token_cost
 from costcalc.cost.request import PricedModel, find_period, min_cache_tokens
-from costcalc.cost.results import BreakEven, Estimate, Workload, to_jsonable
+from costcalc.cost.results import BreakEven, Estimate, PriceSource, Workload, to_jsonable
 from costcalc.errors import CostcalcError
-from costcalc.prices.schema import Price, PricePeriod, TieredPrice
+from costcalc.prices.confidence import dated, figures_that_differ
+from costcalc.prices.schema import Price, PricePeriod, Source, TieredPrice
 from costcalc.prices.tables import PriceTables
 from costcalc.units import format_duration, format_price, format_usd
 
@@ -46,8 +47,8 @@ def render_estimate(answer: Estimate) -> None:
     else:
         context, fresh, out = work.context_tokens, work.prompt_tokens, work.output_tokens
     _console.print(f"[bold]{escape(source.model_name)}[/] ({escape(source.model)}) on {source.platform}"
-                   f"{' · batch' if source.batch else ''} · prices in force from {source.price_effective} "
-                   f"(as of {source.as_of})")
+                   f"{' · batch' if source.batch else ''} · prices in force from "
+                   f"{dated(source.price_effective, source.effective_approximate)} (as of {source.as_of})")
     _console.print(f"Workload: {work.context_tokens:,} context + {work.prompt_tokens:,} fresh prompt tokens, "
                    f"{work.output_tokens:,} output tokens per query · {n:,} queries · cache lifetime "
                    f"{format_duration(work.ttl_seconds)}")
@@ -55,11 +56,14 @@ def render_estimate(answer: Estimate) -> None:
         _console.print(f"Billed per character: {context:,} context + {fresh:,} prompt characters, {out:,} output "
                        "characters per query")
     threshold = f" (threshold {source.long_context_threshold:,})" if source.long_context_threshold else ""
-    cached_rate = f", cached {format_price(rates.cached_mtok)}" if rates.cached_mtok is not None else ""
-    storage = (f"; storage {format_price(rates.storage_mtok_hour)} per 1M {unit}s per hour"
+    sure = _sure(source)
+    cached_rate = (f", cached {format_price(rates.cached_mtok)}{sure('cached_mtok')}"
+                   if rates.cached_mtok is not None else "")
+    storage = (f"; storage {format_price(rates.storage_mtok_hour)}{sure('storage_mtok_hour')} per 1M {unit}s per hour"
                if cache and rates.storage_mtok_hour is not None else "")
-    _console.print(f"Tier: {_TIER[plain.tier]}{threshold}: input {format_price(rates.input_mtok)}{cached_rate}, "
-                   f"output {format_price(rates.output_mtok)} per 1M {unit}s{storage}")
+    _console.print(f"Tier: {_TIER[plain.tier]}{threshold}: input {format_price(rates.input_mtok)}{sure('input_mtok')}"
+                   f"{cached_rate}, output {format_price(rates.output_mtok)}{sure('output_mtok')} per 1M {unit}s"
+                   f"{storage}", markup=False, soft_wrap=True)
     _console.print(_estimate_table(answer, (context, fresh, out)))
     if cache is None:
         _console.print(f"No explicit cache: {answer.explicit_cache_unavailable}", markup=False)
@@ -70,6 +74,14 @@ def render_estimate(answer: Estimate) -> None:
     for note in answer.notes:
         _console.print(f"Note: {note}", markup=False)
     _print_source(source.sources, source.checked, source.note, source.source_file)
+
+
+def _sure(source: PriceSource) -> Callable[[str], str]:
+    """` (confirmed)` after a figure: how sure it is, as the price table states it."""
+    def shown(name: str) -> str:
+        text = source.confidence.get(f"batch_{name}" if source.batch else name)
+        return f" ({text})" if text else ""
+    return shown
 
 
 def _estimate_table(answer: Estimate, units: tuple[int, int, int]) -> Table:
@@ -94,10 +106,9 @@ def _estimate_table(answer: Estimate, units: tuple[int, int, int]) -> Table:
 
     if cache is not None:
         assert cache.rates.storage_mtok_hour is not None
-        creation_price = cache.rates.input_mtok if cache.creation_tier == cache.tier else None
+        standard = " (standard input price)" if answer.source.batch else ""
         row("Cache creation (once)", None, cache.creation, None,
-            _per_m(context, creation_price, unit) if creation_price is not None
-            else f"{context:,} {unit}s at the {_TIER[cache.creation_tier]} input price")
+            f"{_per_m(context, cache.creation_input_mtok, unit)}{standard}")
         seconds = cache.storage_seconds
         hours = f"{to_jsonable(Decimal(seconds) / 3600)} h" if seconds % 36 == 0 else f"{seconds:,} s / 3600"
         row(f"Storage ({format_duration(seconds)})", None, cache.storage, None,
@@ -153,23 +164,30 @@ def _print_break_even(result: BreakEven) -> None:
         _console.print(f"  {result.read_rate_formula}")
 
 
-def _print_source(sources: tuple[str, ...], checked: date, note: str | None, source_file: str) -> None:
-    _console.print(f"Sources (checked {checked}, from {_shown_path(source_file)}):", markup=False)
-    for url in sources:
-        _console.print(f"  {url}", soft_wrap=True, markup=False)
+def _print_source(sources: tuple[Source, ...], checked: date, note: str | None, source_file: str) -> None:
+    _console.print(f"Sources (compared with the figures on {checked}; table {_shown_path(source_file)}):",
+                   markup=False)
+    for source in sources:
+        _console.print(f"  {_source_line(source)}", soft_wrap=True, markup=False)
     if note:
         _console.print(f"Price note: {note}", soft_wrap=True, markup=False)
+
+
+def _source_line(source: Source) -> str:
+    title = f"{source.title}: " if source.title else ""
+    seen = f" (copy of {source.seen})" if source.seen else ""
+    return f"{title}{source.url}{seen}"
 
 
 def render_break_even(entry: PricedModel, work: Workload, as_of: date, result: BreakEven) -> None:
     period = find_period(entry.model, as_of)
     _console.print(f"[bold]{escape(entry.model.name)}[/] ({escape(entry.model.id)}) on {entry.platform} · "
                    "prices in force from "
-                   f"{period.effective} (as of {as_of})")
+                   f"{dated(period.effective, period.effective_approximate)} (as of {as_of})")
     _console.print(f"Cache of {work.context_tokens:,} tokens, {work.prompt_tokens:,} fresh prompt tokens per "
                    f"query, lifetime {format_duration(work.ttl_seconds)}")
     _print_break_even(result)
-    _print_source(period.sources, period.checked, period.note, entry.source_file)
+    _print_source(period.source_records(), period.checked, period.note, entry.source_file)
 
 
 def model_rows(tables: PriceTables, as_of: date, only: str | None = None) -> list[dict[str, Any]]:
@@ -184,12 +202,14 @@ def model_rows(tables: PriceTables, as_of: date, only: str | None = None) -> lis
             minimum = min_cache_tokens(entry.model, as_of)
             rows.append({
                 "platform": platform, "model": entry.model.id, "name": entry.model.name,
-                "effective": period.effective, "unit": period.unit, "input_mtok": period.input_mtok,
+                "effective": period.effective, "effective_approximate": period.effective_approximate,
+                "confidence": period.confidence, "unit": period.unit, "input_mtok": period.input_mtok,
                 "output_mtok": period.output_mtok, "cached_mtok": period.cached_mtok,
                 "storage_mtok_hour": period.storage_mtok_hour, "caching": entry.model.caching,
                 "long_context_threshold": entry.model.long_context_threshold,
                 "min_cache_tokens": minimum.tokens if minimum else None, "checked": period.checked,
-                "shutdown": entry.model.shutdown, "source_file": entry.source_file,
+                "shutdown": entry.model.shutdown, "shutdown_approximate": entry.model.shutdown_approximate,
+                "source_file": entry.source_file,
             })
     return rows
 
@@ -208,22 +228,30 @@ def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
         _console.print(f"No model had a price on {as_of}; try a later --as-of.", markup=False)
         return
     table = Table(title=f"Prices in force on {as_of} (USD per 1M tokens, or per 1M characters where marked; "
-                  "lower / upper tier)", show_edge=False)
+                  "lower / upper tier; ~ before a date: approximate)", show_edge=False)
     for name in ("Platform", "Model", "Since", "Input", "Output", "Cached", "Storage/h", "Tier above", "Min cache",
                  "Checked"):
         table.add_column(name, justify="left" if name in ("Platform", "Model") else "right", no_wrap=True)
     for row in rows:
-        gone = f" (shut down {row['shutdown']})" if row["shutdown"] and row["shutdown"] <= as_of else ""
+        gone = (f" (shut down {_short_date(row['shutdown'], row['shutdown_approximate'])})"
+                if row["shutdown"] and row["shutdown"] <= as_of else "")
         threshold = row["long_context_threshold"]
         chars = " /1M chars" if row["unit"] == "character" else ""
         table.add_row(
-            row["platform"], escape(f"{row['model']}{gone}"), str(row["effective"]), _price(row["input_mtok"]) + chars,
+            row["platform"], escape(f"{row['model']}{gone}"),
+            _short_date(row["effective"], row["effective_approximate"]),
+            _price(row["input_mtok"]) + chars,
             _price(row["output_mtok"]),
             _price(row["cached_mtok"]), _price(row["storage_mtok_hour"]),
             f"{threshold:,}" if threshold else _DASH,
             f"{row['min_cache_tokens']:,}" if row["min_cache_tokens"] else _DASH, str(row["checked"]),
         )
     _console.print(table)
+
+
+def _short_date(day: date, approximate: bool) -> str:
+    """`~2024-10-01` for an estimated date, where a table column has no room for "about"."""
+    return f"~{day}" if approximate else str(day)
 
 
 def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str | None = None) -> None:
@@ -235,24 +263,34 @@ def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str 
     if replaced:
         _console.print(f"(this definition overrides the one in {_shown_path(replaced)})", markup=False)
     aliases = escape(", ".join(model.aliases)) or _DASH
-    window = f"{model.context_window:,}" if model.context_window else "not published"
+    window = f"{model.context_window_tokens:,} tokens" if model.context_window_tokens else "not published"
     _console.print(f"Aliases: {aliases} · context window {window}{threshold} · caching: {model.caching}")
+    if model.shutdown:
+        _console.print(f"Retired or delisted: {dated(model.shutdown, model.shutdown_approximate)}", markup=False)
     for minimum in model.min_cache_tokens:
-        _console.print(f"Minimum cacheable: {minimum.tokens:,} tokens per docs of {minimum.doc_date} "
-                       f"({minimum.source})",
+        _console.print(f"Minimum cacheable: {minimum.tokens:,} tokens per docs of "
+                       f"{dated(minimum.doc_date, minimum.doc_date_approximate)} ({minimum.source})",
                        soft_wrap=True, markup=False)
     table = Table(show_edge=False, show_lines=True)
-    for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch in / out / cached", "Checked"):
+    for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch in / out / cached", "Confidence",
+                 "Checked"):
         table.add_column(name, justify="right")
     for period in periods:
         batch = (f"{_price(period.batch_input_mtok)} / {_price(period.batch_output_mtok)} / "
                  f"{_price(period.batch_cached_mtok)}" if period.batch_input_mtok is not None else _DASH)
         unit = " per 1M chars" if period.unit == "character" else ""
-        table.add_row(str(period.effective), _price(period.input_mtok) + unit, _price(period.output_mtok),
-                      _price(period.cached_mtok), _price(period.storage_mtok_hour), batch, str(period.checked))
+        table.add_row(escape(dated(period.effective, period.effective_approximate)),
+                      escape(_price(period.input_mtok) + unit), escape(_price(period.output_mtok)),
+                      escape(_price(period.cached_mtok)), escape(_price(period.storage_mtok_hour)), escape(batch),
+                      escape(period.confidence or "not stated"), str(period.checked))
     _console.print(table)
     for period in periods:
-        _console.print(f"[bold]{period.effective}[/] sources: {escape(' '.join(period.sources))}", soft_wrap=True)
+        _console.print(f"{dated(period.effective, period.effective_approximate)} sources:", markup=False)
+        for source in period.source_records():
+            _console.print(f"  {_source_line(source)}", soft_wrap=True, markup=False)
+        differ = figures_that_differ(period)
+        if differ:
+            _console.print(f"  figures that differ: {'; '.join(differ)}", soft_wrap=True, markup=False)
         if period.note:
             _console.print(f"  note: {period.note}", soft_wrap=True, markup=False)
     if model.note:

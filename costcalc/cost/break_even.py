@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from costcalc.cost.checks import check_day, check_flag
 from costcalc.cost.estimate import calc_break_even
 from costcalc.cost.money import exact
 from costcalc.cost.request import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for
@@ -15,7 +16,8 @@ from costcalc.errors import CostcalcError
 def break_even(entry: PricedModel, workload: Workload, as_of: date | None = None, *,
                batch: bool = False) -> BreakEven:
     """Break-even queries and read rate for caching `workload`'s context; raises when no cache is possible."""
-    as_of = as_of or date.today()
+    check_flag("batch", batch)
+    as_of = check_day("as_of", as_of) or date.today()
     check_workload(entry, workload)
     period = find_period(entry.model, as_of)
     rates = rates_for(entry.model, period, workload.context_tokens + workload.prompt_tokens, batch)

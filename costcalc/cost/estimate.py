@@ -1,4 +1,7 @@
-"""The workload answer: cost without and with an explicit cache, savings and break-even."""
+"""The workload answer: cost without and with an explicit cache, savings and break-even.
+
+Rules: docs/billing-rules.md ("Creation", "Storage", "Break-even", "Batch").
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from costcalc.cost.checks import check_day, check_flag, check_instance, check_share
 from costcalc.cost.implicit import calc_implicit_cache, implicit_blocker
 from costcalc.cost.money import MILLION, exact, storage_fraction, to_decimal
 from costcalc.cost.request import (
@@ -21,6 +25,7 @@ from costcalc.cost.request import (
 )
 from costcalc.cost.results import BreakEven, Estimate, Rates, Workload, to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.prices.confidence import dated
 from costcalc.prices.schema import PricePeriod
 from costcalc.units import format_duration, format_price, format_usd
 
@@ -31,6 +36,8 @@ _TIER_WORDS = {"flat": "single tier", "lower": "lower tier", "upper": "long-cont
 def calc_break_even(entry: PricedModel, period: PricePeriod, workload: Workload,
                     batch: bool = False) -> BreakEven:
     """N* = floor(fixed / saving_per_query) + 1, in exact rational arithmetic (constant time in N)."""
+    check_workload(entry, workload)
+    check_instance("period", period, PricePeriod, "one of entry.model.periods")
     model = entry.model
     rates = rates_for(model, period, workload.context_tokens + workload.prompt_tokens, batch)
     creation_rates = rates_for(model, period, workload.context_tokens)  # creation is never a batch call
@@ -84,14 +91,18 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
 
     With `hit_rate`, also the expected cost under implicit caching at that share of cache hits.
     """
-    as_of = as_of or date.today()
-    model = entry.model
+    check_flag("batch", batch)
+    as_of = check_day("as_of", as_of) or date.today()
+    if hit_rate is not None:
+        hit_rate = check_share("hit_rate", hit_rate)
+    model = entry.model if isinstance(entry, PricedModel) else None
     check_workload(entry, workload)
+    assert model is not None
     period = find_period(model, as_of)
     no_cache = calc_no_cache(model, period, workload, batch)
     blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates)
     notes = _notes(entry, period, workload, as_of, no_cache.rates, blocker is None)
-    source = describe_source(entry, period, as_of, batch)
+    source = describe_source(entry, period, as_of, batch, no_cache.rates.tier)
     implicit, implicit_blocked = None, None
     if hit_rate is not None:
         implicit_blocked = implicit_blocker(entry, period, workload, as_of, batch)
@@ -125,7 +136,8 @@ def _notes(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: d
         notes.append(f"a prompt of {prompt:,} tokens is above {model.long_context_threshold:,}: the whole request "
                      "(fresh input, cached input and output) is billed at the long-context tier")
     if model.shutdown is not None and as_of >= model.shutdown:
-        notes.append(f"{model.id} was shut down on {model.shutdown}; these are the last prices it had")
+        notes.append(f"{model.id} was shut down on {dated(model.shutdown, model.shutdown_approximate)}; these are "
+                     "the last prices it had")
     if cacheable:
         notes.append(f"storage is billed for the lifetime given ({format_duration(workload.ttl_seconds)}); whether "
                      "deleting a cache early stops the meter is disputed, so shorten --ttl to model early deletion")

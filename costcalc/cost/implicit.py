@@ -1,4 +1,7 @@
-"""Implicit caching: Gemini discounts a repeated prefix on its own, with no creation or storage charge."""
+"""Implicit caching: Gemini discounts a repeated prefix on its own, with no creation or storage charge.
+
+Rules: docs/billing-rules.md ("Implicit caching").
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from costcalc.cost.request import PricedModel, billed_units, min_cache_tokens, r
 from costcalc.cost.results import ImplicitCacheCost, Workload
 from costcalc.errors import CostcalcError
 from costcalc.prices.schema import PricePeriod
+from costcalc.units import check_digits
 
 
 def parse_hit_rate(text: str) -> Decimal:
     """`0.4` or `40%`: the share of queries whose context you expect Gemini to find in its implicit cache."""
     raw = text.strip()
+    check_digits(raw, "--hit-rate")
     try:
         rate = Decimal(raw[:-1]) / 100 if raw.endswith("%") else Decimal(raw)
     except InvalidOperation:

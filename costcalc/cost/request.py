@@ -1,7 +1,7 @@
 """Google's billing rules as pure functions: tiers, one request, an explicit cache, break-even.
 
-See ../shared/docs/billing-rules.md; every rule here cites it by its heading in comments only
-where the code alone would not say why.
+The rules, with their reasons and public sources, are in docs/billing-rules.md; comments here cite its
+headings only where the code alone would not say why.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from costcalc.cost.checks import check_count, check_day, check_flag, check_instance
 from costcalc.cost.money import divide, exact, storage_fraction, to_decimal, token_cost
 from costcalc.cost.results import (
     ExplicitCacheCost,
@@ -21,10 +22,19 @@ from costcalc.cost.results import (
     Workload,
 )
 from costcalc.errors import CostcalcError
+from costcalc.prices.confidence import figure_confidence
 from costcalc.prices.schema import CacheMinimum, ModelPrices, Price, PricePeriod
 
-MAX_COUNT = 10**12
-"""Beyond this a count is a typo, not a workload."""
+_ENTRY_HINT = "from load_tables().find_model(...)"
+_MODEL_HINT = "a table's model: entry.model"
+_PERIOD_HINT = "one of model.periods, e.g. find_period(model, as_of)"
+
+
+def _check_model(model: object, *period: object) -> None:
+    """`model` (and `period`, when the function takes one) are the table's own objects."""
+    check_instance("model", model, ModelPrices, _MODEL_HINT)
+    for given in period:
+        check_instance("period", given, PricePeriod, _PERIOD_HINT)
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,9 @@ class PricedModel:
 
 def find_period(model: ModelPrices, as_of: date) -> PricePeriod:
     """The period in force on `as_of`: the last one that took effect on or before it."""
+    _check_model(model)
+    if check_day("as_of", as_of) is None:
+        raise CostcalcError("as_of must be a datetime.date such as date(2026, 1, 15), got None")
     chosen = None
     for period in model.periods:
         if period.effective > as_of:
@@ -56,6 +69,8 @@ def find_period(model: ModelPrices, as_of: date) -> PricePeriod:
 
 def tier_for(model: ModelPrices, prompt_tokens: int) -> Tier:
     """Whole-request cliff on the full prompt (cached included); exactly at the threshold is lower."""
+    _check_model(model)
+    check_count("prompt_tokens", prompt_tokens)
     threshold = model.long_context_threshold
     if threshold is None:
         return "flat"
@@ -71,6 +86,8 @@ def pick(price: Price | None, tier: Tier) -> Decimal | None:
 
 def rates_for(model: ModelPrices, period: PricePeriod, prompt_tokens: int, batch: bool = False) -> Rates:
     """The prices a request with `prompt_tokens` of prompt pays, standard or batch."""
+    _check_model(model, period)
+    check_flag("batch", batch)
     tier = tier_for(model, prompt_tokens)
     if not batch:
         input_price, output_price = pick(period.input_mtok, tier), pick(period.output_mtok, tier)
@@ -91,11 +108,17 @@ def rates_for(model: ModelPrices, period: PricePeriod, prompt_tokens: int, batch
 def calc_request(model: ModelPrices, period: PricePeriod, prompt_tokens: int, cached_tokens: int = 0,
                  output_tokens: int = 0, batch: bool = False) -> RequestCost:
     """One generateContent request; `prompt_tokens` already includes `cached_tokens`."""
+    _check_model(model, period)
+    check_flag("batch", batch)
     if period.unit != "token":
         raise CostcalcError(f"{model.id} was billed per character in the period from {period.effective}; price "
                             "the request with estimate() and character counts (costcalc does not convert)")
-    if min(prompt_tokens, cached_tokens, output_tokens) < 0:
-        raise CostcalcError("token counts must be 0 or more")
+    for name, count in (("prompt_tokens", prompt_tokens), ("cached_tokens", cached_tokens),
+                        ("output_tokens", output_tokens)):
+        check_count(name, count)
+    if model.context_window_tokens is not None and prompt_tokens > model.context_window_tokens:
+        raise CostcalcError(f"prompt_tokens {prompt_tokens:,} exceeds {model.id}'s context window of "
+                            f"{model.context_window_tokens:,} tokens")
     if cached_tokens > prompt_tokens:
         raise CostcalcError(
             f"cached tokens ({cached_tokens:,}) cannot exceed the prompt ({prompt_tokens:,}): "
@@ -120,32 +143,41 @@ def min_cache_tokens(model: ModelPrices, as_of: date) -> CacheMinimum | None:
     return chosen
 
 
-def describe_source(entry: PricedModel, period: PricePeriod, as_of: date, batch: bool) -> PriceSource:
+def describe_source(entry: PricedModel, period: PricePeriod, as_of: date, batch: bool,
+                    tier: Tier = "flat") -> PriceSource:
+    """Which record priced the answer, with how sure each figure used at `tier` is."""
     model = entry.model
+    names = _BATCH_FIELDS if batch else _STANDARD_FIELDS
+    stated = {name: figure_confidence(period, name, tier) for name in names if getattr(period, name) is not None}
     return PriceSource(model.id, model.name, entry.platform, period.effective, as_of, period.checked,
-                       period.sources, period.note, model.long_context_threshold, batch, entry.source_file,
-                       period.unit)
+                       period.source_records(), period.note, model.long_context_threshold, batch, entry.source_file,
+                       period.unit, period.effective_approximate,
+                       {name: text for name, text in stated.items() if text is not None})
+
+
+_STANDARD_FIELDS = ("input_mtok", "output_mtok", "cached_mtok", "storage_mtok_hour")
+_BATCH_FIELDS = ("batch_input_mtok", "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour")
 
 
 def check_workload(entry: PricedModel, workload: Workload) -> None:
     """Errors no price can answer: bad counts, a prompt over the context window, a lifetime the platform refuses."""
-    for name in ("context_tokens", "prompt_tokens", "output_tokens", "queries", "ttl_seconds", "context_chars",
-                 "prompt_chars", "output_chars"):
-        value = getattr(workload, name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise CostcalcError(f"{name} must be a whole number (int), got {value!r}")
-        if value is not None and not 0 <= value <= MAX_COUNT:
-            raise CostcalcError(f"{name} must be between 0 and {MAX_COUNT:,}, got {value:,}")
+    check_instance("entry", entry, PricedModel, _ENTRY_HINT)
+    check_instance("workload", workload, Workload, "costcalc.Workload(context_tokens=..., queries=...)")
+    for name in ("context_tokens", "prompt_tokens", "output_tokens", "queries", "ttl_seconds"):
+        check_count(f"workload.{name}", getattr(workload, name))
+    for name in ("context_chars", "prompt_chars", "output_chars"):
+        if getattr(workload, name) is not None:
+            check_count(f"workload.{name}", getattr(workload, name))
     if workload.queries < 1:
         raise CostcalcError("queries must be at least 1")
     if workload.ttl_seconds < 1:
         raise CostcalcError("the cache lifetime must be at least 1 second")
     model = entry.model
     prompt = workload.context_tokens + workload.prompt_tokens
-    if model.context_window is not None and prompt > model.context_window:
+    if model.context_window_tokens is not None and prompt > model.context_window_tokens:
         raise CostcalcError(
             f"a prompt of {prompt:,} tokens (context + prompt) exceeds {model.id}'s context window of "
-            f"{model.context_window:,} tokens; shrink --context or --prompt"
+            f"{model.context_window_tokens:,} tokens; shrink --context or --prompt"
         )
     if workload.ttl_seconds < entry.min_ttl_seconds:
         raise CostcalcError(
@@ -223,5 +255,5 @@ def calc_explicit_cache(model: ModelPrices, period: PricePeriod, workload: Workl
     fresh_input = token_cost(fresh, rates.input_mtok) * n
     output = token_cost(out, rates.output_mtok) * n
     total = creation + storage + cached_input + fresh_input + output
-    return ExplicitCacheCost(rates.tier, rates, creation_rates.tier, creation, storage, workload.ttl_seconds,
-                             cached_input, fresh_input, output, total, divide(total, n))
+    return ExplicitCacheCost(rates.tier, rates, creation_rates.tier, creation_rates.input_mtok, creation, storage,
+                             workload.ttl_seconds, cached_input, fresh_input, output, total, divide(total, n))

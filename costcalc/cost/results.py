@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from costcalc.prices.schema import Source
+
 Tier = Literal["flat", "lower", "upper"]
 
 
@@ -75,13 +77,17 @@ class PriceSource:
     price_effective: date
     as_of: date
     checked: date
-    sources: tuple[str, ...]
+    sources: tuple[Source, ...]
     note: str | None
     long_context_threshold: int | None
     batch: bool
     source_file: str
     unit: str = "token"
     """What the prices count: `token`, or `character` (Vertex AI's Gemini 1.0/1.5)."""
+    effective_approximate: bool = False
+    """True when `price_effective` is an estimate (shown as `about <date>`)."""
+    confidence: dict[str, str] = field(default_factory=dict)
+    """How sure each figure used is, by price field (`input_mtok`...): `confirmed`, `derived: 50% of input`..."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,9 @@ class ExplicitCacheCost:
     tier: Tier
     rates: Rates
     creation_tier: Tier
+    creation_input_mtok: Decimal
+    """The input price creation is billed at: standard (creation is its own call, never batch), at the tier of
+    the cached size; not always `rates.input_mtok`."""
     creation: Decimal
     storage: Decimal
     storage_seconds: int

@@ -1,4 +1,7 @@
-"""Building a workload from what the user typed: tokens, characters, and an explicit ratio between them."""
+"""Building a workload from what the user typed: tokens, characters, and an explicit ratio between them.
+
+Why characters are never guessed from tokens: docs/billing-rules.md ("Vertex per-character billing").
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from costcalc.cost.results import Workload
 from costcalc.errors import CostcalcError
+from costcalc.units import check_digits
 
 MAX_CHARS_PER_TOKEN = Decimal(100)
 MIN_CHARS_PER_TOKEN = Decimal("0.1")
@@ -13,6 +17,7 @@ MIN_CHARS_PER_TOKEN = Decimal("0.1")
 
 def parse_ratio(text: str) -> Decimal:
     """`4`, `3.7`: characters per token, as the user measured it for their text."""
+    check_digits(text, "--chars-per-token")
     try:
         ratio = Decimal(text.strip())
     except InvalidOperation:

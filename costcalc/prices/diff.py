@@ -22,8 +22,8 @@ from costcalc.units import format_price
 PRICE_FIELDS = ("input_mtok", "output_mtok", "cached_mtok", "storage_mtok_hour", "batch_input_mtok",
                 "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour")
 """The money fields of a PricePeriod, in schema order."""
-MODEL_FIELDS = ("name", "aliases", "context_window", "long_context_threshold", "caching", "implicit_caching_since",
-                "min_cache_tokens", "shutdown")
+MODEL_FIELDS = ("name", "aliases", "context_window_tokens", "long_context_threshold", "caching",
+                "implicit_caching_since", "min_cache_tokens", "shutdown")
 """Model fields that change what a calculation returns or which model a name finds, in schema order."""
 _TIERS: tuple[Tier, ...] = ("flat", "lower", "upper")
 _DASH = "—"
@@ -189,9 +189,9 @@ def _change_text(change: PriceChange) -> str:
 
 def render_diff(diff: TableDiff) -> None:
     """Print the diff with rich: per platform a price-change table, then structural lines, then metadata."""
-    from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from costcalc.cli.safe_rich import Console, Table
 
     # Created per call (not at import) so a redirected or captured stdout is honoured; settings as in render.py.
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)

@@ -57,7 +57,7 @@ def check_unique(models: Iterable[tuple[DataPath, ModelPrices]]) -> list[Problem
 def _check_model(model: ModelPrices, path: DataPath, today: date) -> Iterator[Problem]:
     if not model.periods:
         yield Problem((*path, "periods"), f"{model.id} has no price periods; add at least one")
-    for name in ("context_window", "long_context_threshold"):
+    for name in ("context_window_tokens", "long_context_threshold"):
         value = getattr(model, name)
         if value is not None and not 0 < value <= MAX_TOKENS:
             yield Problem((*path, name), f"{name} must be positive and at most {MAX_TOKENS:,}, got {value:,}")
@@ -83,7 +83,7 @@ def _check_model(model: ModelPrices, path: DataPath, today: date) -> Iterator[Pr
 
 
 def _check_period(model: ModelPrices, period: PricePeriod, path: DataPath, today: date) -> Iterator[Problem]:
-    if not period.sources or not all(s.strip() for s in period.sources):
+    if not period.sources or not all(s.url.strip() for s in period.source_records()):
         yield Problem((*path, "sources"), "every period needs at least one source URL")
     if period.checked > today:
         yield Problem((*path, "checked"), f"checked date {period.checked} is in the future; use the day you checked")

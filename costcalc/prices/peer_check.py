@@ -1,57 +1,90 @@
-"""`costcalc pricing check --against FEED`: the prices in force on a date compared with a peer's published feed.
+"""`costcalc pricing check --against FEED`: the figures in force on a date compared with a peer's published feed.
 
 The peer is LiteLLM (`model_prices_and_context_window.json`) or genai-prices (`data.json`), read from a local file
-(see `costcalc.prices.peer_feeds`; nothing is downloaded). Every matched model is compared price by price, exactly:
+(see `costcalc.prices.peer_feeds`; nothing is downloaded). Every matched model is compared figure by figure, exactly,
+and every comparison is listed in `CheckReport.compared_figures` as `agree`, `differ` or `missing`:
 
-* `input_mtok`, `output_mtok`, `cached_mtok`: a value on both sides that differs is a `differs`; a value on one side
-  only is `missing_in_peer` / `missing_in_costcalc`. Where either side has a long-context tier the key is split
-  into `.lower` (costcalc's lower tier vs the peer's base) and `.upper` (costcalc's upper tier vs the peer's tier
-  at costcalc's threshold, e.g. LiteLLM's `*_above_200k_tokens`, or the peer's last tier).
-* `batch_input_mtok`, `batch_output_mtok`: compared only where both sides have the figure (peers often omit them).
+* Prices both sides state for every model: `input_mtok`, `output_mtok`, `cached_mtok`, `batch_input_mtok`,
+  `batch_output_mtok`, `batch_cached_mtok`. A figure on one side only is `missing` (`ours` or `peer` is null).
+  Where either side has a long-context tier the field is split into `.lower` (costcalc's lower tier vs the
+  peer's base) and `.upper` (costcalc's upper tier vs the peer's tier at costcalc's threshold, e.g. LiteLLM's
+  `*_above_200k_tokens`, or the peer's last tier).
+* Figures compared only where the peer states them: `reasoning_output_mtok` (the peer's thinking-token price, e.g.
+  LiteLLM's `output_cost_per_reasoning_token`, against costcalc's `output_mtok`: Gemini bills thinking as
+  output), `context_window_tokens` and `min_cache_tokens` (the minimum in force on the date).
 
-`CheckReport.ok` is True when nothing `differs`: missing figures are listed but do not fail the check, because a
-peer that leaves a price out is incomplete, not wrong. Skipped (listed with the reason): models without a costcalc
-price on the date, periods billed per character (Vertex AI's Gemini 1.0/1.5), and feed entries named by a costcalc
-alias when the feed also has the model under its id. Feed models no costcalc id or alias names are only counted.
+`CheckReport.ok` is True when at least one figure was compared and every one agrees: a figure one side lacks fails
+the check too, because a price missing from a table silently prices a request at nothing. Skipped (listed with the
+reason): models without a costcalc price on the date, periods billed per character (Vertex AI's Gemini 1.0/1.5),
+and feed entries that name a model the feed already has under its costcalc id. Feed models that name no costcalc
+model are only counted.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from costcalc.cost.request import PricedModel, find_period
+from costcalc.cost.request import PricedModel, find_period, min_cache_tokens
 from costcalc.errors import CostcalcError
 from costcalc.prices.peer_feeds import Feed, PeerModel, PeerPrice, PeerPrices, load_feed
+from costcalc.prices.peer_match import match_models
 from costcalc.prices.schema import Price, PricePeriod, TieredPrice
 from costcalc.prices.tables import PriceTables
 
-__all__ = ["CheckReport", "Disagreement", "ModelMatch", "check_against", "load_feed", "render_check"]
+__all__ = ["CheckReport", "ComparedFigure", "Disagreement", "ModelMatch", "check_against", "load_feed",
+           "render_check"]
 
 Kind = Literal["differs", "missing_in_peer", "missing_in_costcalc"]
-# (costcalc field, peer field, compared only when both sides have it)
-_FIELDS = (("input_mtok", "input", False), ("output_mtok", "output", False), ("cached_mtok", "cached", False),
-           ("batch_input_mtok", "batch_input", True), ("batch_output_mtok", "batch_output", True))
-_KEY_ORDER = {f"{name}{tier}": i for i, (name, tier) in
-              enumerate((name, tier) for name, _, _ in _FIELDS for tier in ("", ".lower", ".upper"))}
+Status = Literal["agree", "differ", "missing"]
+# (field, costcalc PricePeriod field, PeerPrices field, compared only where the peer states it)
+_PRICE_FIELDS = (("input_mtok", "input_mtok", "input", False), ("output_mtok", "output_mtok", "output", False),
+                 ("cached_mtok", "cached_mtok", "cached", False),
+                 ("batch_input_mtok", "batch_input_mtok", "batch_input", False),
+                 ("batch_output_mtok", "batch_output_mtok", "batch_output", False),
+                 ("batch_cached_mtok", "batch_cached_mtok", "batch_cached", False),
+                 ("reasoning_output_mtok", "output_mtok", "reasoning_output", True))
+_COUNT_FIELDS = ("context_window_tokens", "min_cache_tokens")
+_FIELD_ORDER = {name: i for i, name in enumerate(
+    [f"{name}{tier}" for name, _, _, _ in _PRICE_FIELDS for tier in ("", ".lower", ".upper")] + list(_COUNT_FIELDS))}
+
+
+@dataclass(frozen=True)
+class ComparedFigure:
+    """One figure of one model as costcalc and the peer state it."""
+
+    platform: str
+    model: str
+    """costcalc's model id."""
+    peer_name: str
+    """The feed's name of the model, e.g. `gemini/gemini-2.5-pro`."""
+    field: str
+    """A price (`cached_mtok`, with `.lower`/`.upper` when tiered; `reasoning_output_mtok`: the peer's thinking-token
+    price against costcalc's `output_mtok`), USD per 1M tokens; or a count of tokens (`context_window_tokens`,
+    `min_cache_tokens`)."""
+    ours: Decimal | int | None
+    """costcalc's figure; None: costcalc has none."""
+    peer: Decimal | int | None
+    """The peer's figure; None: the peer has none."""
+    status: Status
+    """`agree` (exactly equal), `differ`, or `missing` (one side has no figure)."""
 
 
 @dataclass(frozen=True)
 class Disagreement:
-    """One price of one model on which costcalc and the peer disagree."""
+    """One figure of one model on which costcalc and the peer disagree."""
 
     platform: str
     model: str
     """costcalc's model id."""
     key: str
-    """The price: a PricePeriod field, with `.lower`/`.upper` when tiered, e.g. `cached_mtok.upper`."""
-    ours: Decimal | None
-    """costcalc's figure, USD per 1M tokens; None: costcalc has no such price."""
-    theirs: Decimal | None
-    """The peer's figure, USD per 1M tokens; None: the peer has no such price."""
+    """The figure, as `ComparedFigure.field`, e.g. `cached_mtok.upper`."""
+    ours: Decimal | int | None
+    """costcalc's figure; None: costcalc has no such figure."""
+    theirs: Decimal | int | None
+    """The peer's figure; None: the peer has no such figure."""
     peer_name: str
     """The feed's name of the model, e.g. `gemini/gemini-2.5-pro`."""
     kind: Kind
@@ -70,7 +103,7 @@ class ModelMatch:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """Every disagreement between costcalc's prices in force on `as_of` and one peer feed."""
+    """Every figure compared between costcalc's tables on `as_of` and one peer feed, and the disagreements."""
 
     feed: str
     """Path of the feed file."""
@@ -82,24 +115,29 @@ class CheckReport:
     disagreements: tuple[Disagreement, ...]
     compared_models: tuple[ModelMatch, ...]
     skipped_models: tuple[ModelMatch, ...]
-    """Matched but not compared: no costcalc price on `as_of`, billed per character, or an alias the id covers."""
+    """Matched but not compared: no costcalc price on `as_of`, billed per character, or a name the feed already
+    has under the costcalc id."""
     unmatched_feed_models: int
-    """Feed models on a checked platform that no costcalc id or alias names."""
+    """Feed models on a checked platform that name no costcalc model."""
+    compared_figures: tuple[ComparedFigure, ...] = ()
+    """Every figure compared, agreeing or not, model by model."""
+    nothing_compared: str | None = None
+    """Why no figure was compared, in words; None when some were."""
     ok: bool = field(init=False)
-    """True when at least one model was compared and nothing disagrees, not even a price one side lacks."""
+    """True when at least one figure was compared and all agree, not even a figure one side lacks."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ok", bool(self.compared_models) and not self.disagreements)
+        object.__setattr__(self, "ok", bool(self.compared_figures) and not self.disagreements)
 
 
 def check_against(tables: PriceTables, feed: Feed, as_of: date, platform: str | None = None) -> CheckReport:
-    """Compare the prices in force on `as_of` with the feed's, model by model and price by price."""
+    """Compare the figures in force on `as_of` with the feed's, model by model and figure by figure."""
     platforms = [platform] if platform else tables.platforms()
     if platform:
         tables.models(platform)  # an unloaded platform is the user's error, said once
     peers = [peer for peer in feed.models if peer.platform in platforms]
-    matched = _match(tables, peers)
-    found: list[Disagreement] = []
+    matched = match_models(tables, peers)
+    figures: list[ComparedFigure] = []
     compared: list[ModelMatch] = []
     skipped: list[ModelMatch] = []
     for i, peer in enumerate(peers):
@@ -117,111 +155,76 @@ def check_against(tables: PriceTables, feed: Feed, as_of: date, platform: str | 
             skipped.append(replace(pair, reason=reason))
             continue
         compared.append(pair)
-        found.extend(_compare(entry, period, peer, peer.prices_on(as_of)))
-    found.sort(key=lambda d: (d.platform, d.model, d.peer_name, _KEY_ORDER[d.key]))
-    return CheckReport(feed.path, feed.peer, as_of, platform, tuple(found), tuple(compared), tuple(skipped),
-                       len(peers) - len(compared) - len(skipped))
+        figures.extend(_compare(entry, period, peer, peer.prices_on(as_of), as_of))
+    figures.sort(key=lambda f: (f.platform, f.model, f.peer_name, _FIELD_ORDER[f.field]))
+    found = tuple(Disagreement(f.platform, f.model, f.field, f.ours, f.peer, f.peer_name, _kind(f))
+                  for f in figures if f.status != "agree")
+    unmatched = len(peers) - len(compared) - len(skipped)
+    nothing = None if figures else _why_nothing(feed, platforms, peers, skipped, as_of)
+    return CheckReport(feed.path, feed.peer, as_of, platform, found, tuple(compared), tuple(skipped), unmatched,
+                       tuple(figures), nothing)
 
 
-def _match(tables: PriceTables, peers: list[PeerModel]) -> dict[int, tuple[PricedModel, str | None]]:
-    """Feed model (by position) -> (costcalc model, why it is skipped or None).
-
-    By costcalc id or alias first; a feed model named by an alias is skipped when the feed also names that model by
-    its id (a versioned or preview entry would repeat the id's row, or contradict it with a preview's own prices).
-    Then genai-prices' match rule, only against costcalc ids no feed model claimed, and only when it accepts
-    exactly one, so a preview's old prices are never compared with the model it became.
-    """
-    known = {platform: {name.lower() for entry in tables.models(platform)
-                        for name in (entry.model.id, *entry.model.aliases)} for platform in tables.platforms()}
-    found: dict[int, PricedModel] = {}
-    for i, peer in enumerate(peers):
-        if _normal(peer.lookup) in known.get(peer.platform, ()):  # spares find_model's did-you-mean on misses
-            found[i] = tables.find_model(peer.lookup, peer.platform)
-    by_id = {(e.platform, e.model.id): peers[i].name for i, e in found.items() if _named_by_id(e, peers[i])}
-    matched: dict[int, tuple[PricedModel, str | None]] = {}
-    for i, entry in found.items():
-        named = by_id.get((entry.platform, entry.model.id))
-        shadowed = named is not None and not _named_by_id(entry, peers[i])
-        matched[i] = (entry, f"alias of {entry.model.id}, compared as the peer's {named}" if shadowed else None)
-    claimed = {(entry.platform, entry.model.id) for entry in found.values()}
-    for i, peer in enumerate(peers):
-        if i in matched or peer.matches is None or peer.platform not in tables.platforms():
-            continue
-        rule = peer.matches
-        candidates = [entry for entry in tables.models(peer.platform)
-                      if (entry.platform, entry.model.id) not in claimed and rule(entry.model.id.lower())]
-        if len(candidates) == 1:
-            matched[i] = (candidates[0], None)
-            claimed.add((peer.platform, candidates[0].model.id))
-    return matched
+def _why_nothing(feed: Feed, platforms: list[str], peers: list[PeerModel], skipped: list[ModelMatch],
+                 as_of: date) -> str:
+    where = " or ".join(platforms)
+    if not peers:
+        return f"the {feed.peer} feed lists no {where} models"
+    if skipped:
+        return (f"each of the {len(skipped)} {feed.peer} model(s) that name a costcalc model was skipped (no costcalc "
+                f"price per token on {as_of}, or a second name of a model the feed has under its costcalc id)")
+    return f"none of the {len(peers)} {where} models in the {feed.peer} feed names a costcalc model"
 
 
-def _normal(name: str) -> str:
-    """A name as `PriceTables.find_model` compares it."""
-    return name.strip().lower().removeprefix("models/")
+def _kind(figure: ComparedFigure) -> Kind:
+    if figure.status == "differ":
+        return "differs"
+    return "missing_in_peer" if figure.peer is None else "missing_in_costcalc"
 
 
-def _named_by_id(entry: PricedModel, peer: PeerModel) -> bool:
-    return entry.model.id.lower() == _normal(peer.lookup)
+def _status(ours: Decimal | int | None, peer: Decimal | int | None) -> Status | None:
+    if ours is None and peer is None:
+        return None
+    if ours is None or peer is None:
+        return "missing"
+    return "differ" if ours != peer else "agree"  # exact: 0.3125 and 0.31 differ
 
 
-def _compare(entry: PricedModel, period: PricePeriod, peer: PeerModel, prices: PeerPrices) -> list[Disagreement]:
+def _compare(entry: PricedModel, period: PricePeriod, peer: PeerModel, prices: PeerPrices,
+             as_of: date) -> list[ComparedFigure]:
     threshold = entry.model.long_context_threshold
     found = []
-    for name, peer_field, both_only in _FIELDS:
-        ours: Price | None = getattr(period, name)
+
+    def add(name: str, ours: Decimal | int | None, theirs: Decimal | int | None) -> None:
+        status = _status(ours, theirs)
+        if status is not None:
+            found.append(ComparedFigure(peer.platform, entry.model.id, peer.name, name, ours, theirs, status))
+
+    for name, ours_field, peer_field, peer_only in _PRICE_FIELDS:
+        ours: Price | None = getattr(period, ours_field)
         theirs: PeerPrice | None = getattr(prices, peer_field)
+        if peer_only and theirs is None:
+            continue
         our_lower, our_upper = (ours.lower, ours.upper) if isinstance(ours, TieredPrice) else (ours, None)
         their_lower = theirs.base if theirs else None
         their_upper = theirs.upper(threshold) if theirs else None
-        tiered = our_upper is not None or their_upper is not None
-        pairs = [(f"{name}.lower" if tiered else name, our_lower, their_lower)]
-        if tiered:
-            pairs.append((f"{name}.upper", our_upper, their_upper))
-        for key, mine, other in pairs:
-            kind = _kind(mine, other)
-            if kind and not (both_only and kind != "differs"):
-                found.append(Disagreement(peer.platform, entry.model.id, key, mine, other, peer.name, kind))
+        if peer_only and not (theirs and theirs.tiers):
+            our_upper = None  # a flat peer figure says nothing about the upper tier
+        if our_upper is None and their_upper is None:
+            add(name, our_lower, their_lower)
+        else:
+            add(f"{name}.lower", our_lower, their_lower)
+            add(f"{name}.upper", our_upper, their_upper)
+    if peer.context_window is not None:
+        add("context_window_tokens", entry.model.context_window_tokens, peer.context_window)
+    if peer.min_cache_tokens is not None:
+        minimum = min_cache_tokens(entry.model, as_of)
+        add("min_cache_tokens", minimum.tokens if minimum else None, peer.min_cache_tokens)
     return found
 
 
-def _kind(ours: Decimal | None, theirs: Decimal | None) -> Kind | None:
-    if ours is None and theirs is None:
-        return None
-    if theirs is None:
-        return "missing_in_peer"
-    if ours is None:
-        return "missing_in_costcalc"
-    return "differs" if ours != theirs else None  # exact: 0.3125 and 0.31 differ
+def render_check(report: CheckReport, every_figure: bool = False) -> None:
+    """The disagreements (or every compared figure), a count per field, and a one-line verdict."""
+    from costcalc.prices.peer_render import render
 
-
-_KIND_TEXT = {"differs": "differs", "missing_in_peer": "missing in peer", "missing_in_costcalc": "missing in costcalc"}
-
-
-def render_check(report: CheckReport) -> None:
-    """A table of the disagreements (Model | Key | costcalc | peer | Kind) and a one-line verdict."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    from costcalc.units import format_price
-
-    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
-    if report.disagreements:
-        table = Table(title=f"costcalc vs {report.peer} ({escape(report.feed)}): prices in force on {report.as_of}, "
-                      "USD per 1M tokens", show_edge=False)
-        for name in ("Model", "Key", "costcalc", "peer", "Kind"):
-            table.add_column(name, justify="right" if name in ("costcalc", "peer") else "left", no_wrap=True)
-        for d in report.disagreements:
-            same = d.peer_name.rsplit("/", 1)[-1] == d.model  # LiteLLM's `gemini/` prefix alone is no news
-            name = d.model if same else f"{d.model} (peer: {d.peer_name})"
-            table.add_row(escape(f"{d.platform} {name}"), d.key, format_price(d.ours) if d.ours is not None else "—",
-                          format_price(d.theirs) if d.theirs is not None else "—", _KIND_TEXT[d.kind])
-        console.print(table)
-    differs = sum(d.kind == "differs" for d in report.disagreements)
-    missing = len(report.disagreements) - differs
-    verdict = "ok" if report.ok else "DISAGREE"
-    console.print(f"{verdict}: {differs} price(s) differ, {missing} missing on one side; "
-                  f"{len(report.compared_models)} feed model(s) compared with {report.peer} as of {report.as_of}; "
-                  f"{len(report.skipped_models)} skipped; {report.unmatched_feed_models} match no costcalc model",
-                  markup=False)
+    render(report, every_figure)

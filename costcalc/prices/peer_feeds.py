@@ -30,14 +30,18 @@ _ROUND = Context(prec=FLOAT_DIGITS)
 FeedFormat = Literal["litellm", "genai-prices"]
 PEER_NAMES: dict[str, str] = {"litellm": "LiteLLM", "genai-prices": "genai-prices"}
 
-# LiteLLM's per-token fields, by the costcalc price they correspond to; `<field>_above_<N>k_tokens` are the tiers.
+# LiteLLM's per-token fields, by the PeerPrices figure they give. Tiers are `<field>_above_<N>k_tokens`, and for a
+# batch field `<standard field>_above_<N>k_tokens_batches` (`cache_read_input_token_cost_above_200k_tokens_batches`).
 _LITELLM_FIELDS = {"input": "input_cost_per_token", "output": "output_cost_per_token",
                    "cached": "cache_read_input_token_cost", "batch_input": "input_cost_per_token_batches",
-                   "batch_output": "output_cost_per_token_batches"}
-# genai-prices' per-1M fields, likewise (`processing: batch` variants supply the batch figures).
-_GENAI_FIELDS = {"input": "input_mtok", "output": "output_mtok", "cached": "cache_read_mtok"}
-_LITELLM_TIER = re.compile(r"(.+)_above_(\d{1,7})k_tokens")
+                   "batch_output": "output_cost_per_token_batches",
+                   "batch_cached": "cache_read_input_token_cost_batches",
+                   "reasoning_output": "output_cost_per_reasoning_token"}
+_LITELLM_TIER = re.compile(r"(.+)_above_(\d{1,7})k_tokens(_batches)?")
 _TIERED_FIELDS = frozenset(_LITELLM_FIELDS.values())
+# LiteLLM's counts: the largest prompt, and the smallest context an explicit cache may hold.
+_LITELLM_CONTEXT_WINDOW = "max_input_tokens"
+_LITELLM_MIN_CACHE = "prompt_cache_min_tokens"
 
 
 class _NotANumber(ValueError):
@@ -68,6 +72,9 @@ class PeerPrices:
     cached: PeerPrice | None = None
     batch_input: PeerPrice | None = None
     batch_output: PeerPrice | None = None
+    batch_cached: PeerPrice | None = None
+    reasoning_output: PeerPrice | None = None
+    """The price of thinking tokens, where the peer states it apart from output (costcalc bills them as output)."""
 
 
 @dataclass(frozen=True)
@@ -93,19 +100,28 @@ class PeerModel:
     """Batch overrides (genai-prices' `processing: batch` variants), first active one wins per price."""
     matches: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
     """genai-prices' match rule for a model name, when the feed has one."""
+    context_window: int | None = None
+    """Largest prompt in tokens (LiteLLM's `max_input_tokens`, genai-prices' `context_window`); None: not given."""
+    min_cache_tokens: int | None = None
+    """Smallest explicit cache in tokens (LiteLLM's `prompt_cache_min_tokens`); None: not given."""
 
     def prices_on(self, day: date) -> PeerPrices:
-        """The peer's prices in force on `day`, with batch figures from the variants active then."""
+        """The peer's prices in force on `day`, with batch figures from the variants active then.
+
+        A genai-prices batch variant overrides only the prices it names, and the first active variant naming a
+        price wins (genai-prices' own rule); a price no active variant names stays the standard one, so with any
+        batch variant active the batch cached price is the variant's `cache_read_mtok` or else the standard one.
+        """
         standard = next((d.prices for d in reversed(self.standard) if d.start is None or d.start <= day),
                         self.standard[0].prices if self.standard else PeerPrices())
-        batch: dict[str, PeerPrice] = {}
-        for variant in self.batch:
-            if variant.start is None or variant.start <= day:
-                for name in ("input", "output"):
-                    value = getattr(variant.prices, name)
-                    if value is not None:
-                        batch.setdefault(f"batch_{name}", value)
-        return replace(standard, **batch) if batch else standard
+        active = [variant.prices for variant in self.batch if variant.start is None or variant.start <= day]
+        if not active:
+            return standard
+        batch: dict[str, PeerPrice | None] = {}
+        for name in ("input", "output", "cached"):
+            named = (getattr(prices, name) for prices in active)
+            batch[f"batch_{name}"] = next((value for value in named if value is not None), getattr(standard, name))
+        return replace(standard, **batch)
 
 
 @dataclass(frozen=True)
@@ -138,10 +154,12 @@ def load_feed(path: Path) -> Feed:
         raise PricingFileError(f"{path}:1: invalid JSON: nested too deeply to be a price feed") from None
     except ValueError as error:  # e.g. an integer of thousands of digits
         raise PricingFileError(f"{path}:1: invalid JSON: {error}") from None
+    from costcalc.prices.peer_genai import genai_models
+
     if isinstance(data, dict) and isinstance(data.get("providers"), list) and _providers(data["providers"]):
-        return Feed(str(path), "genai-prices", _genai_models(data["providers"], path, text))
+        return Feed(str(path), "genai-prices", genai_models(data["providers"], Spots(path, text)))
     if isinstance(data, list) and data and _providers(data):
-        return Feed(str(path), "genai-prices", _genai_models(data, path, text))
+        return Feed(str(path), "genai-prices", genai_models(data, Spots(path, text)))
     if isinstance(data, dict) and any(isinstance(v, dict) and ("litellm_provider" in v or "input_cost_per_token" in v)
                                       for k, v in data.items() if k != "sample_spec"):
         return Feed(str(path), "litellm", _litellm_models(data, path, text))
@@ -168,7 +186,18 @@ def _providers(items: list[Any]) -> bool:
 
 
 @dataclass(frozen=True)
-class _Spot:
+class Spots:
+    """The feed file, for errors that name the line of a model."""
+
+    path: Path
+    text: str
+
+    def at(self, pattern: str) -> Spot:
+        return Spot(self.path, self.text, pattern)
+
+
+@dataclass(frozen=True)
+class Spot:
     """A model's place in the feed; its line is looked up only when something there is wrong."""
 
     path: Path
@@ -181,7 +210,18 @@ class _Spot:
         return PricingFileError(f"{self.path}:{line}: {problem}; fix or re-download the feed")
 
 
-def _number(value: Any, where: str, spot: _Spot) -> Decimal | None:
+def count(value: Any, where: str, spot: Spot) -> int | None:
+    """A number of tokens (None for null); LiteLLM writes some as `4096.0`, which is still a whole number."""
+    if value is None:
+        return None
+    whole = isinstance(value, (int, Decimal)) and not isinstance(value, bool) and Decimal(value).is_finite() \
+        and Decimal(value) == Decimal(value).to_integral_value()
+    if not whole or value < 0 or Decimal(value).adjusted() > 12:
+        raise spot.error(f"{where} is {value!r}, not a number of tokens")
+    return int(value)
+
+
+def number(value: Any, where: str, spot: Spot) -> Decimal | None:
     """A price as an exact Decimal (None for null), float noise beyond 15 digits rounded off."""
     if value is None:
         return None
@@ -208,19 +248,22 @@ def _litellm_models(data: dict[str, Any], path: Path, text: str) -> tuple[PeerMo
             platform = "vertex-ai"
         else:
             continue
-        spot = _Spot(path, text, re.escape(json.dumps(name)) + r"\s*:")
+        spot = Spot(path, text, re.escape(json.dumps(name)) + r"\s*:")
         tiers: dict[str, list[tuple[int, Decimal]]] = {}
         for key, value in entry.items():
             found = _LITELLM_TIER.fullmatch(key)
-            found = found if found and found.group(1) in _TIERED_FIELDS else None
-            number = _number(value, f"{name!r} {key}", spot) if found else None
-            if found and number is not None:
-                tiers.setdefault(found.group(1), []).append((int(found.group(2)) * 1000, number * _MILLION))
-        prices = {key: _litellm_price(_number(entry.get(field_name), f"{name!r} {field_name}", spot),
+            tiered = found.group(1) + (found.group(3) or "") if found else ""
+            price = number(value, f"{name!r} {key}", spot) if found and tiered in _TIERED_FIELDS else None
+            if found and price is not None:
+                tiers.setdefault(tiered, []).append((int(found.group(2)) * 1000, price * _MILLION))
+        prices = {key: _litellm_price(number(entry.get(field_name), f"{name!r} {field_name}", spot),
                                       tiers.get(field_name, []))
                   for key, field_name in _LITELLM_FIELDS.items()}
         lookup = name.removeprefix("gemini/").removeprefix("vertex_ai/")
-        models.append(PeerModel(platform, name, lookup, (Dated(None, PeerPrices(**prices)),)))
+        models.append(PeerModel(
+            platform, name, lookup, (Dated(None, PeerPrices(**prices)),),
+            context_window=count(entry.get(_LITELLM_CONTEXT_WINDOW), f"{name!r} {_LITELLM_CONTEXT_WINDOW}", spot),
+            min_cache_tokens=count(entry.get(_LITELLM_MIN_CACHE), f"{name!r} {_LITELLM_MIN_CACHE}", spot)))
     return tuple(models)
 
 
@@ -229,79 +272,3 @@ def _litellm_price(per_token: Decimal | None, tiers: list[tuple[int, Decimal]]) 
     if per_token is None and not tiers:
         return None
     return PeerPrice(None if per_token is None else per_token * _MILLION, tuple(sorted(tiers)))
-
-
-def _genai_models(providers: list[dict[str, Any]], path: Path, text: str) -> tuple[PeerModel, ...]:
-    """genai-prices' Google models (prices already per 1M tokens); other providers are not Gemini."""
-    models = []
-    for provider in providers:
-        if provider.get("id") != "google":
-            continue
-        for raw in provider["models"]:
-            if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-                raise _Spot(path, text, '"google"').error("a genai-prices google model has no string id")
-            model_id = raw["id"]
-            spot = _Spot(path, text, r'"id"\s*:\s*' + re.escape(json.dumps(model_id)))
-            prices = raw.get("prices")
-            conditional = prices if isinstance(prices, list) else [{"prices": prices or {}}]
-            standard = tuple(_dated(c, model_id, spot) for c in conditional if isinstance(c, dict))
-            batch = tuple(_dated(v, model_id, spot) for v in raw.get("price_variants") or ()
-                          if isinstance(v, dict) and v.get("when") == {"processing": "batch"})
-            matches = _clause(raw["match"]) if isinstance(raw.get("match"), dict) else None
-            models.append(PeerModel("gemini-api", model_id, model_id, standard, batch, matches))
-    return tuple(models)
-
-
-def _dated(conditional: dict[str, Any], model_id: str, spot: _Spot) -> Dated:
-    """A conditional price or variant: its `start_date` (a time-of-day constraint never holds all day) and prices."""
-    raw = conditional.get("prices")
-    prices = PeerPrices(**{key: _genai_price(raw.get(name), f"{model_id!r} {name}", spot)
-                           for key, name in _GENAI_FIELDS.items()}) if isinstance(raw, dict) else PeerPrices()
-    constraint = conditional.get("constraint")
-    if not isinstance(constraint, dict):
-        return Dated(None, prices)
-    if "start_date" not in constraint:
-        return Dated(date.max, prices)
-    try:
-        return Dated(date.fromisoformat(str(constraint["start_date"])), prices)
-    except ValueError:
-        raise spot.error(f"{model_id!r} has start_date {constraint['start_date']!r}, not YYYY-MM-DD") from None
-
-
-def _genai_price(value: Any, where: str, spot: _Spot) -> PeerPrice | None:
-    """A number, or TieredPrices `{base, tiers: [{start, price}]}`; both already USD per 1M tokens."""
-    if not isinstance(value, dict):
-        number = _number(value, where, spot)
-        return None if number is None else PeerPrice(number)
-    tiers = []
-    for tier in value.get("tiers") or ():
-        start = tier.get("start") if isinstance(tier, dict) else None
-        price = _number(tier.get("price"), f"{where} tier price", spot) if isinstance(tier, dict) else None
-        if not isinstance(start, int) or isinstance(start, bool) or price is None:
-            raise spot.error(f"{where} has a tier without a whole-number start and a price")
-        tiers.append((start, price))
-    return PeerPrice(_number(value.get("base"), f"{where} base", spot), tuple(sorted(tiers)))
-
-
-def _clause(raw: dict[str, Any]) -> Callable[[str], bool]:
-    """genai-prices' match logic as a predicate on a lower-case name; an unknown or bad rule matches nothing."""
-    if len(raw) != 1:
-        return lambda name: False
-    ((kind, argument),) = raw.items()
-    if kind in ("or", "and") and isinstance(argument, list):
-        parts = [_clause(part) for part in argument if isinstance(part, dict)]
-        combine = any if kind == "or" else all
-        return lambda name: combine(part(name) for part in parts)
-    if not isinstance(argument, str):
-        return lambda name: False
-    if kind == "regex":
-        try:
-            pattern = re.compile(argument)
-        except re.error:
-            return lambda name: False
-        return lambda name: pattern.search(name) is not None
-    wanted = argument.lower()
-    tests: dict[str, Callable[[str], bool]] = {
-        "equals": lambda name: name == wanted, "starts_with": lambda name: name.startswith(wanted),
-        "ends_with": lambda name: name.endswith(wanted), "contains": lambda name: wanted in name}
-    return tests.get(kind, lambda name: False)

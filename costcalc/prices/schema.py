@@ -17,6 +17,12 @@ _CONFIG = {"extra": "forbid", "use_attribute_docstrings": True, "frozen": True}
 Platform = Literal["gemini-api", "vertex-ai"]
 Caching = Literal["explicit", "implicit", "none"]
 Unit = Literal["token", "character"]
+Confidence = Literal["confirmed", "single-source", "derived", "peer-reported"]
+"""How sure a figure is (docs/billing-rules.md, "Confidence of a figure"): `confirmed` (an official Google page or
+announcement, or two independent sources that agree), `single-source` (one source), `derived` (computed from other
+figures by a stated rule), `peer-reported` (only another price dataset has it)."""
+PriceField = Literal["input_mtok", "output_mtok", "cached_mtok", "storage_mtok_hour", "batch_input_mtok",
+                     "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,36 @@ Price = Union[Decimal, TieredPrice]
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a figure can be checked: a page, dataset or post, and the day of the copy that shows it."""
+
+    __pydantic_config__ = _CONFIG
+
+    url: str
+    """Address of the page, dataset, commit or post."""
+    title: str | None = None
+    """Short title a reader recognises, e.g. `Gemini Developer API pricing`."""
+    seen: date | None = None
+    """Date of the copy (page version, commit, post) that shows the figures; null: not known."""
+
+
+@dataclass(frozen=True)
+class FigureConfidence:
+    """How sure one figure of a period is, where it differs from the period's `confidence`."""
+
+    __pydantic_config__ = _CONFIG
+
+    figure: PriceField
+    """The price field this applies to, e.g. `cached_mtok`."""
+    confidence: Confidence
+    """How sure this figure is."""
+    tier: Literal["lower", "upper"] | None = None
+    """Only this tier of a tiered price; null: both tiers (or a flat price)."""
+    rule: str | None = None
+    """How a `derived` figure was computed, in words a reader can check, e.g. `50% of input`; required then."""
+
+
+@dataclass(frozen=True)
 class PricePeriod:
     """The prices of one model from `effective` until the next period starts."""
 
@@ -44,9 +80,10 @@ class PricePeriod:
     effective: date
     """First day (UTC) on which these prices apply."""
     checked: date
-    """Day a maintainer last compared these figures with their sources."""
-    sources: tuple[str, ...]
-    """URLs (or named documents) the figures come from; at least one."""
+    """Day a maintainer last compared these figures with their sources (not the date of the sources' copies: see
+    `Source.seen`); the staleness warning counts from the newest `checked`."""
+    sources: tuple[Source | str, ...]
+    """Where the figures come from, at least one: `{url, title, seen}` mappings, or bare URLs."""
     input_mtok: Price
     """Standard input price, USD per 1M units (unit: see `unit`)."""
     output_mtok: Price
@@ -66,7 +103,23 @@ class PricePeriod:
     unit: Unit = "token"
     """What the prices count: tokens, or characters (Vertex AI billed Gemini 1.0/1.5 per character)."""
     note: str | None = None
-    """Caveats: single-source or derived figures, announced-but-unavailable rates, guesses of date."""
+    """Caveats in plain sentences: why a figure is single-source or derived, announced-but-unavailable rates."""
+    effective_approximate: bool = False
+    """True when `effective` is an estimate (e.g. the first day a price was seen), shown as `about <date>`."""
+    confidence: Confidence | None = None
+    """How sure the figures of this period are, unless `figure_confidence` says otherwise; null: not stated."""
+    figure_confidence: tuple[FigureConfidence, ...] = ()
+    """Figures whose confidence differs from the period's, e.g. a cached price derived from the input price."""
+
+    def source_records(self) -> tuple[Source, ...]:
+        """`sources` as Source records (bare URLs in older tables become records without title or date)."""
+        return tuple(item if isinstance(item, Source) else Source(item) for item in self.sources)
+
+    def __post_init__(self) -> None:
+        # Bare URL strings (the older form, still accepted in users' tables) become Source records.
+        if any(isinstance(item, str) for item in self.sources):
+            object.__setattr__(self, "sources", tuple(Source(item) if isinstance(item, str) else item
+                                                      for item in self.sources))
 
 
 @dataclass(frozen=True)
@@ -81,6 +134,8 @@ class CacheMinimum:
     """Date of the document version that states it; it applies from this date."""
     source: str
     """URL of the document."""
+    doc_date_approximate: bool = False
+    """True when `doc_date` is an estimate (the document version is not dated exactly), shown as `about <date>`."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +152,8 @@ class ModelPrices:
     """Price periods, strictly ascending by `effective`; the first one is when the model appeared."""
     aliases: tuple[str, ...] = ()
     """Other ids that mean this model, e.g. versioned ids `gemini-1.5-pro-002`."""
-    context_window: int | None = None
-    """Largest prompt the model accepts, in tokens; null: not published."""
+    context_window_tokens: int | None = None
+    """Largest prompt the model accepts, in tokens; null: not published. (Older tables call it `context_window`.)"""
     long_context_threshold: int | None = None
     """Prompt size above which the whole request is billed at the upper tier; null: one tier."""
     caching: Caching = "explicit"
@@ -108,7 +163,9 @@ class ModelPrices:
     min_cache_tokens: tuple[CacheMinimum, ...] = ()
     """Minimum cacheable size by document date, ascending; the newest on or before the as-of date applies."""
     shutdown: date | None = None
-    """Day the model was retired, when known."""
+    """Day the model was retired (or left the price list), when known."""
+    shutdown_approximate: bool = False
+    """True when `shutdown` is an estimate (e.g. the last day the model was seen listed), shown as `about <date>`."""
     note: str | None = None
     """Caveats about the model as a whole."""
 

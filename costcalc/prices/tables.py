@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from costcalc.cost.request import PricedModel
-from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError, PricingFileError
-from costcalc.prices.decode import decode
 from costcalc.prices.files import read_text
-from costcalc.prices.schema import PriceFile
+from costcalc.prices.schema import ModelPrices, PriceFile
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-_CACHE_FORMAT = b"costcalc-cache-1\n"
 
 
 def bundled_pricing_dir() -> Path:
@@ -29,6 +24,8 @@ def bundled_pricing_dir() -> Path:
 
 def pricing_files(location: Path) -> list[Path]:
     """A file, or every `*.yaml`/`*.yml` in a folder, sorted by name."""
+    if "\0" in str(location):
+        raise PricingFileError(f"{str(location)!r}:1: not a file name (it contains a NUL byte)")
     if location.is_dir():
         files = sorted(p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
         if not files:
@@ -39,59 +36,26 @@ def pricing_files(location: Path) -> list[Path]:
     return [location]
 
 
-def _cache_dir() -> Path | None:
-    if os.environ.get("COSTCALC_NO_CACHE"):
-        return None
-    configured = os.environ.get("COSTCALC_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "costcalc"
+def load_price_file(path: Path | str) -> PriceFile:
+    """One validated file; validation (YAML + pydantic) runs once per distinct file content (see cache.py)."""
+    from costcalc.prices import cache
 
-
-def _cache_key(content: bytes) -> str:
-    """Checksums of the file and of the validating code, so a changed rule re-validates every file.
-
-    CRC-32 catches every change of up to 32 consecutive bits (any edited price) and Adler-32 is a second,
-    independent check; hashlib would cost more to import than the whole lookup.
-    """
-    rules = ("prices/schema.py", "prices/invariants.py")
-    parts = [_CACHE_FORMAT, *((_PACKAGE / name).read_bytes() for name in rules), content]
-    blob = b"\0".join(parts)
-    return f"{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}{len(content):x}"
-
-
-def load_price_file(path: Path) -> PriceFile:
-    """One validated file; validation (YAML + pydantic) runs once per distinct file content."""
+    if not isinstance(path, (str, os.PathLike)):  # an int would be taken as a file descriptor
+        raise CostcalcError(f"path must be a file path (str or Path), got {type(path).__name__} {path!r:.60}")
+    path = Path(path)
     text = read_text(path)
-    cache = _cache_dir()
-    cached = cache / f"{_cache_key(text.encode())}.json" if cache else None
+    content = text.encode("utf-8")
+    cached = cache.read_entry(content)
     if cached is not None:
-        try:
-            rebuilt = decode(PriceFile, json.loads(cached.read_text(encoding="utf-8")))
-            if isinstance(rebuilt, PriceFile):
-                return rebuilt
-        except Exception:  # a missing or damaged cache entry just means: validate again
-            pass
+        return cached
     from costcalc.prices.validation import validate_text
 
     price_file, messages = validate_text(path, text)
     if messages or price_file is None:
         more = f" (and {len(messages) - 1} more: run `costcalc pricing validate {path}`)" if len(messages) > 1 else ""
         raise PricingFileError(messages[0] + more)
-    if cached is not None:
-        _write_atomically(cached, json.dumps(to_jsonable(price_file)))
+    cache.write_entry(content, price_file)
     return price_file
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, target)
-    except OSError:
-        pass  # an unwritable cache only costs speed
 
 
 @dataclass
@@ -102,11 +66,17 @@ class PriceTables:
     overridden: dict[tuple[str, str], str] = field(default_factory=dict)
     """(platform, model id) -> the file whose definition a later file replaced."""
     _by_platform: dict[str, dict[str, PricedModel]] = field(default_factory=dict)
+    _names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """platform -> lower-case id or alias -> the model id it names."""
 
     def add(self, path: Path, price_file: PriceFile) -> None:
+        """Add a file's models; a model with an existing id replaces it, any other clash of names is an error."""
         self.files.append((path, price_file))
         models = self._by_platform.setdefault(price_file.platform, {})
         for model in price_file.models:
+            names = self._names.setdefault(price_file.platform, {})
+            _check_names(path, model, models, names)
+            names.update((name.lower(), model.id) for name in (model.id, *model.aliases))
             previous = models.pop(model.id, None)  # re-inserted last: later files come first in lookups
             if previous is not None:
                 self.overridden[(price_file.platform, model.id)] = previous.source_file
@@ -132,6 +102,9 @@ class PriceTables:
 
     def find_model(self, name: str, platform: str = "gemini-api") -> PricedModel:
         """A model by id or alias, case-insensitive; `models/` prefixes as the API writes them are ignored."""
+        if not isinstance(name, str) or not isinstance(platform, str):
+            bad, value = ("name", name) if not isinstance(name, str) else ("platform", platform)
+            raise CostcalcError(f"{bad} must be text (str), got {type(value).__name__} {value!r:.60}")
         wanted = name.strip().lower().removeprefix("models/")
         names: dict[str, PricedModel] = {}
         # Later files first, so an override's aliases win over the bundled ones.
@@ -147,9 +120,39 @@ class PriceTables:
         raise CostcalcError(f"unknown model {name!r} on {platform}{hint} (`costcalc models` lists them)")
 
 
+def _check_names(path: Path, model: ModelPrices, models: dict[str, PricedModel], names: dict[str, str]) -> None:
+    """Overriding is done by id, on purpose; an alias (or id) that names another model would silently take
+    `-m that-name` over, so it is refused, naming both files."""
+    for name in (model.id, *model.aliases):
+        owner = names.get(name.lower())
+        if owner is not None and owner != model.id:
+            other = models[owner]
+            what = "id" if name == model.id else "alias"
+            raise PricingFileError(
+                f"{path}:{_line_mentioning(path, name)}: {what} {name!r} of model {model.id} already names "
+                f"{other.model.id} in {other.source_file}:{_line_mentioning(Path(other.source_file), name)}; "
+                f"rename it (to override {other.model.id}, use its id)")
+
+
+def _line_mentioning(path: Path, name: str) -> int:
+    """The first line that mentions `name`, for an error message (1 when the file cannot be read again)."""
+    try:
+        lines = read_text(path).splitlines()
+    except PricingFileError:
+        return 1
+    return next((number for number, line in enumerate(lines, 1) if name.lower() in line.lower()), 1)
+
+
 def load_tables(extra: Path | str | Sequence[Path | str] | None = None, *, bundled: bool = True) -> PriceTables:
     """The bundled tables, then `extra` files or folders whose models override or extend them by id."""
-    given = [] if extra is None else [extra] if isinstance(extra, (str, Path)) else list(extra)
+    if not isinstance(bundled, bool):
+        raise CostcalcError(f"bundled must be True or False, got {type(bundled).__name__} {bundled!r:.60}")
+    if extra is not None and not isinstance(extra, (str, os.PathLike, list, tuple)):
+        raise CostcalcError(f"extra must be a path or a list of paths, got {type(extra).__name__} {extra!r:.60}")
+    given = [] if extra is None else [extra] if isinstance(extra, (str, os.PathLike)) else list(extra)
+    for item in given:
+        if not isinstance(item, (str, os.PathLike)) or not str(item):
+            raise CostcalcError(f"extra must be paths (str or Path), got {type(item).__name__} {item!r:.60}")
     locations: Iterable[Path] = [*([bundled_pricing_dir()] if bundled else []), *(Path(p) for p in given)]
     tables = PriceTables()
     for location in locations:

@@ -11,13 +11,16 @@ from typing import Any
 from costcalc.errors import PricingFileError
 from costcalc.prices import safe_yaml as yamlsafe
 from costcalc.prices import schema
+from costcalc.prices.confidence import check_confidence
 from costcalc.prices.files import read_text
 from costcalc.prices.invariants import DataPath, check_file, check_unique
 from costcalc.prices.schema import PriceFile
+from costcalc.text import CONTROL_CHARACTERS
 
 _FIELD_NAMES = {
     f.name
-    for cls in (schema.TieredPrice, schema.PricePeriod, schema.CacheMinimum, schema.ModelPrices, schema.PriceFile)
+    for cls in (schema.TieredPrice, schema.Source, schema.FigureConfidence, schema.PricePeriod, schema.CacheMinimum,
+                schema.ModelPrices, schema.PriceFile)
     for f in dataclasses.fields(cls)
 }
 
@@ -31,21 +34,22 @@ def format_path(path: DataPath) -> str:
 
 def validate_text(path: Path, text: str, today: date | None = None) -> tuple[PriceFile | None, list[str]]:
     """The validated file (None if the schema fails) and every problem as `file:line: message`."""
-    root = yamlsafe.compose(path, text)
-    data = yamlsafe.load(path, text)
+    data, lines = yamlsafe.load_with_lines(path, text)
     problems: list[tuple[DataPath, str]] = []
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        raise PricingFileError(f"{path}:{yamlsafe.line_of(root, ())}: a price table is a mapping with `platform` "
-                               f"and `models`; this document is {kind}")
-    problems.extend(_floats(data, ()))
+        raise PricingFileError(f"{path}:{lines[0]}: a price table is a mapping with `platform` and `models`; this "
+                               f"document is {kind}")
+    problems.extend(_raw_problems(data, ()))
+    _accept_old_names(data, lines[1])
     price_file = None
     if not problems:
         price_file, schema_problems = _validate_schema(data)
         problems.extend(schema_problems)
     if price_file is not None:
         problems.extend((p.path, p.message) for p in check_file(price_file, today))
-    messages = [f"{path}:{yamlsafe.line_of(root, where)}: {format_path(where) + ': ' if where else ''}{message}"
+        problems.extend(check_confidence(price_file))
+    messages = [f"{path}:{yamlsafe.line_of(lines, where)}: {format_path(where) + ': ' if where else ''}{message}"
                 for where, message in problems]
     return (price_file if not messages else None), messages
 
@@ -72,25 +76,45 @@ def validate_files(paths: Sequence[Path], today: date | None = None) -> tuple[li
             if problem.other is not None and problem.other[0] != problem.path[0]:
                 path, text, _ = loaded[problem.path[0]]
                 first_path, _, _ = loaded[problem.other[0]]
-                line = yamlsafe.line_of(yamlsafe.compose(path, text), problem.path[1:])
-                first_line = yamlsafe.line_of(yamlsafe.compose(first_path, loaded[problem.other[0]][1]),
+                line = yamlsafe.line_of(yamlsafe.load_with_lines(path, text)[1], problem.path[1:])
+                first_line = yamlsafe.line_of(yamlsafe.load_with_lines(first_path, loaded[problem.other[0]][1])[1],
                                               problem.other[1:])
                 messages.append(f"{path}:{line}: {format_path(problem.path[1:])}: {problem.message} "
                                 f"(in {first_path}:{first_line})")
     return [f for _, _, f in loaded], messages
 
 
-def _floats(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
-    """Bare YAML floats: refused, because a binary float cannot hold a price like 0.1 exactly."""
+def _accept_old_names(data: dict[str, Any], lines: Any) -> None:
+    """Tables written before `context_window` became `context_window_tokens` still load (docs/billing-rules.md)."""
+    models = data.get("models")
+    model_lines = lines.get("models", (0, None))[1] if isinstance(lines, dict) else None
+    for index, model in enumerate(models if isinstance(models, list) else ()):
+        if isinstance(model, dict) and "context_window" in model and "context_window_tokens" not in model:
+            model["context_window_tokens"] = model.pop("context_window")
+            where = model_lines[index][1] if isinstance(model_lines, list) and index < len(model_lines) else None
+            if isinstance(where, dict) and "context_window" in where:  # errors still point at the line
+                where["context_window_tokens"] = where.pop("context_window")
+
+
+def _raw_problems(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
+    """Before the schema: bare YAML floats (a binary float cannot hold a price like 0.1 exactly) and control
+    characters in text (escape sequences would rewrite the terminal of whoever prints the table)."""
     if isinstance(value, float):
         yield path, (f"write {value!r} as a quoted decimal string (\"{value!r}\"); bare YAML numbers with a "
                      "decimal point become binary floats, which costcalc refuses for prices")
+    elif isinstance(value, str):
+        found = CONTROL_CHARACTERS.search(value)
+        if found:
+            yield path, (f"text contains the control character {found.group()!r} at position {found.start() + 1}; "
+                         "remove it (terminal escape sequences and bidi overrides are not allowed in tables)")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _floats(item, (*path, key))
+            if isinstance(key, str) and CONTROL_CHARACTERS.search(key):
+                yield (*path, key), f"key {key!r} contains a control character; remove it"
+            yield from _raw_problems(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _floats(item, (*path, index))
+            yield from _raw_problems(item, (*path, index))
 
 
 def _validate_schema(data: dict[str, Any]) -> tuple[PriceFile | None, list[tuple[DataPath, str]]]:

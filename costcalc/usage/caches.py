@@ -72,11 +72,14 @@ class CacheLedger:
 
     def __init__(self) -> None:
         self.latest: dict[str, CacheVersion] = {}
+        self.versions: list[CacheVersion] = []
+        """Every version added, in order (a parallel part hands them to the merging biller)."""
         self.superseded = 0
         self.records = 0
 
     def add(self, version: CacheVersion) -> None:
         self.records += 1
+        self.versions.append(version)
         known = self.latest.get(version.name)
         if known is not None:
             self.superseded += 1

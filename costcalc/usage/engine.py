@@ -1,62 +1,48 @@
 """The pure-Python billing engine: blocks of lines -> integer aggregates, with a fast path for typical records.
 
-Most lines are camelCase responses with UTC times. A whole block of them is decoded in one call into small
-typed structs (msgspec reads only the fields billing needs and skips the rest without building objects), the
-times of the block are checked by one regular-expression call, and each record then costs a few integer
-additions into a per-key cell. Anything unusual (snake_case, a cache, a zone offset, a bad count, an unknown
+Most lines are camelCase responses with UTC times. A block of them is decoded in one call into small typed
+structs (msgspec reads only the fields billing needs and skips the rest without building objects), the times
+of a whole block are
+checked by one regular-expression call, and each record then costs a few integer additions into a per-key
+cell. Anything unusual (snake_case, a cache, a zone offset, a bad count, an unknown
 model...) is handed to the reference reading in `records`/`caches`, which decides and explains.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any
 
 import msgspec
 
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
-from costcalc.usage.caches import CacheLedger, bill_cache, cache_version
-from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, AggregateKey, CountTable
+from costcalc.usage.caches import CacheLedger, CacheVersion, bill_cache, cache_version
+from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
-from costcalc.usage.reader import Block, blocks, display_name
-from costcalc.usage.records import MAX_COUNT, kind_of, response_facts
+from costcalc.usage.reader import STDIN, Block, blocks, display_name
+from costcalc.usage.records import kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
-from costcalc.usage.times import UTC_TIME, UTC_TIMES
+from costcalc.usage.structs import Line, decode_any, decode_line, decode_lines
+from costcalc.usage.times import UTC_TIME, all_utc_times
 
-_Count = Optional[Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]]
-
-
-class _Usage(msgspec.Struct):
-    prompt: _Count = msgspec.field(default=None, name="promptTokenCount")
-    cached: _Count = msgspec.field(default=None, name="cachedContentTokenCount")
-    candidates: _Count = msgspec.field(default=None, name="candidatesTokenCount")
-    thoughts: _Count = msgspec.field(default=None, name="thoughtsTokenCount")
-    tool_use: _Count = msgspec.field(default=None, name="toolUsePromptTokenCount")
-    # A snake_case count counts when its camelCase twin is absent: such records take the reference path
-    # (typed `None`, any value fails this decoder and the block is re-read line by line).
-    prompt_snake: None = msgspec.field(default=None, name="prompt_token_count")
-    cached_snake: None = msgspec.field(default=None, name="cached_content_token_count")
-    candidates_snake: None = msgspec.field(default=None, name="candidates_token_count")
-    thoughts_snake: None = msgspec.field(default=None, name="thoughts_token_count")
-    tool_use_snake: None = msgspec.field(default=None, name="tool_use_prompt_token_count")
+_FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
 
 
-class _Line(msgspec.Struct):
-    name: Optional[str] = None
-    model_version: Optional[str] = msgspec.field(default=None, name="modelVersion")
-    timestamp: Optional[str] = None
-    create_time: Optional[str] = msgspec.field(default=None, name="createTime")
-    usage: Optional[_Usage] = msgspec.field(default=None, name="usageMetadata")
-    batch: Optional[bool] = None
+@dataclass(frozen=True)
+class BillPart:
+    """What one biller read from a byte range of a file, before cache pricing."""
 
-
-_decode_block = msgspec.json.Decoder(list[_Line]).decode
-_decode_line = msgspec.json.Decoder(_Line).decode
-_decode_any = msgspec.json.decode
-_FastPrices = tuple[int, AggregateKey, AggregateKey, bool]  # threshold, lower key, upper key, cached priced
+    counts: CountTable
+    lines: int
+    """Non-empty lines read."""
+    bad: list[BadRecord]
+    """In line order, numbered from 1 at the range's start."""
+    cache_versions: list[CacheVersion]
+    """Every well-formed cache record, in line order, numbered likewise."""
 
 
 class BadUsageRecord(CostcalcError):
@@ -71,7 +57,10 @@ class UsageBiller:
         print(biller.result().total)
     """
 
-    def __init__(self, tables: PriceTables | None = None, platform: str = "gemini-api", strict: bool = False) -> None:
+    def __init__(self, tables: PriceTables | None = None, platform: str = "gemini-api", strict: bool = False,
+                 workers: int | None = 1) -> None:
+        """`workers`: processes for a big plain file; None chooses (COSTCALC_BILL_WORKERS, else one per core).
+        The default is 1 because forking a process that runs other threads (a service) is not safe."""
         if tables is None:
             from costcalc.prices.tables import load_tables
 
@@ -80,20 +69,50 @@ class UsageBiller:
         self.tables = tables
         self.platform = platform
         self.strict = strict
+        self.workers = workers
         self.lookup = PriceLookup(tables, platform)
         self._counts = CountTable()
         self._ledger = CacheLedger()
         self._bad: list[tuple[int, BadRecord]] = []
         self._files: list[str] = []
         self._lines = 0
-        self._fast_prices: dict[tuple[str, str, bool], _FastPrices | None] = {}
+        self._fast_prices: dict[tuple[str | None, str, bool | None], _FastPrices | None] = {}
 
     # ----------------------------------------------------------------- input
     def read(self, source: str | Path) -> None:
-        """Every line of a log file (plain or .gz) or of standard input (`-`)."""
+        """Every line of a log file (plain or .gz) or of standard input (`-`); a big plain file is cut into
+        byte ranges billed on several CPU cores (`costcalc.usage.parallel`), with the same result."""
         index = self._source(display_name(source))
-        for block in blocks(source):
+        if str(source) != STDIN:
+            from costcalc.usage.parallel import read_in_parallel, workers_for
+
+            workers = workers_for(Path(source), self.workers)
+            if workers > 1:
+                read_in_parallel(self, Path(source), index, workers)
+                return
+        self.read_range(source, index)
+
+    def read_range(self, source: str | Path, index: int, start: int = 0, stop: int | None = None) -> int:
+        """Bytes [start, stop) of a log (the whole log by default); returns how many lines they hold."""
+        lines = 0
+        for block in blocks(source, start=start, stop=stop):
             self.add_block(block, index)
+            lines += block.newlines + 1
+        return lines
+
+    def part(self) -> BillPart:
+        """What this biller read, for a biller that merges parts of one file (see `merge`)."""
+        return BillPart(self._counts, self._lines, [record for _, record in self._bad], self._ledger.versions)
+
+    def merge(self, part: BillPart, source: int, line_offset: int) -> None:
+        """Add a part read from later bytes of source `source`; its line numbers are shifted by `line_offset`.
+        Parts merged in file order give exactly the bill of one pass (sums, ordered bad records and versions)."""
+        self._counts.merge(part.counts)
+        self._lines += part.lines
+        for record in part.bad:
+            self._record_bad(source, record.line + line_offset, RecordError(record.code, record.reason))
+        for version in part.cache_versions:
+            self._ledger.add(replace(version, source=source, line=version.line + line_offset))
 
     def add(self, record: Mapping[str, Any], *, source: str = "<records>", line: int | None = None) -> None:
         """One record as parsed JSON (a dict)."""
@@ -107,25 +126,22 @@ class UsageBiller:
         self._slow_line(raw.encode() if isinstance(raw, str) else raw, index, self._lines + 1 if line is None else line)
 
     def add_block(self, block: Block, source: int) -> None:
-        lines = block.lines
-        last = None
-        if block.unterminated_last:
-            lines, last = lines[:-1], lines[-1]
-        if lines:
-            self._add_lines(lines, source, block.first_line)
-        if last is not None and last.strip():
-            number = block.first_line + len(lines)
-            try:
-                parsed = _decode_any(last)
-            except msgspec.DecodeError:
-                self._lines += 1
-                # Not fatal even under strict: the logger is probably still writing this line.
-                self._bad.append((source, BadRecord(self._files[source], number, "truncated_last_line",
-                                                    "truncated last line (the log is still being written?); "
-                                                    "not billed")))
-                return
+        if not block.unterminated_last:
+            self._add_data(block.buffer, block.end, source, block.first_line, block.newlines)
+            return
+        last = block.data
+        if not last.strip():
+            return
+        try:
+            parsed = decode_any(last)
+        except msgspec.DecodeError:
             self._lines += 1
-            self._add_object(parsed, source, number)
+            # Not fatal even under strict: the logger is probably still writing this line.
+            self._record_bad(source, block.first_line, RecordError(
+                "truncated_last_line", "truncated last line (the log is still being written?); not billed"))
+            return
+        self._lines += 1
+        self._add_object(parsed, source, block.first_line)
 
     # ----------------------------------------------------------------- result
     def result(self) -> UsageBill:
@@ -155,76 +171,91 @@ class UsageBiller:
             self._files.append(name)
         return self._files.index(name)
 
-    def _add_lines(self, lines: list[bytes], source: int, first_line: int) -> None:
-        try:
-            records = _decode_block(b"[" + b",".join(lines) + b"]")
-        except msgspec.DecodeError:  # a bad or unusual line somewhere: line by line, in order
-            for offset, raw in enumerate(lines):
-                try:
-                    typed = _decode_line(raw)
-                except msgspec.DecodeError:
-                    self._slow_line(raw, source, first_line + offset)
-                    continue
-                self._lines += 1
-                if self._fast([typed]):
-                    self._slow_line(raw, source, first_line + offset, counted=True)
-            return
-        self._lines += len(records)
-        for position in self._fast(records):
-            self._slow_line(lines[position], source, first_line + position, counted=True)
+    def _add_data(self, buffer: bytes | bytearray, end: int, source: int, first_line: int, newlines: int) -> None:
+        """Whole lines `buffer[:end]`. One decode call when every line is a single object on its own line."""
+        # Every newline sits between "}" and "{", and there are no blank lines: no JSON value can span a line
+        # (inside a value, "}" is never followed by "{", and strings hold no raw newline), so when the decoder
+        # finds as many values as lines, value i is line i.
+        if buffer.startswith(b"{") and buffer.endswith(b"}", 0, end) and buffer.count(b"}\n{", 0, end) == newlines:
+            try:
+                with memoryview(buffer) as view, view[:end] as lines_view:
+                    records = decode_lines(lines_view)
+            except msgspec.DecodeError:
+                records = []
+            if len(records) == newlines + 1:
+                self._lines += len(records)
+                slow = self._fast(records)
+                if slow:
+                    lines = bytes(buffer[:end]).split(b"\n")
+                    for position in slow:
+                        self._slow_line(lines[position], source, first_line + position, counted=True)
+                return
+        self._add_lines(bytes(buffer[:end]).split(b"\n"), source, first_line)
 
-    def _fast(self, records: list[_Line]) -> list[int]:
+    def _add_lines(self, lines: list[bytes], source: int, first_line: int) -> None:
+        """Line by line, in order: typed where possible, else the reference reading."""
+        for offset, raw in enumerate(lines):
+            try:
+                typed = decode_line(raw)
+            except msgspec.DecodeError:
+                self._slow_line(raw, source, first_line + offset)
+                continue
+            self._lines += 1
+            if self._fast([typed]):
+                self._slow_line(raw, source, first_line + offset, counted=True)
+
+    def _fast(self, records: list[Line]) -> list[int]:
         """Bill the typical records; return the positions of the others (for the reference reading)."""
         slow = []
-        cells = self._counts.cells
         known = self._fast_prices
         try:
-            stamps = [r.timestamp if r.timestamp is not None else r.create_time for r in records]
-            all_utc = UTC_TIMES.fullmatch("\n".join(stamps) + "\n") is not None  # type: ignore[arg-type]
+            all_utc = all_utc_times([r.timestamp if r.timestamp is not None else r.create_time  # type: ignore[misc]
+                                     for r in records])
         except TypeError:  # a record without a time
             all_utc = False
-        for position, record in enumerate(records):
+        position = -1
+        for record in records:
+            position += 1
             usage = record.usage
-            name = record.model_version
             stamp = record.timestamp
             if stamp is None:
                 stamp = record.create_time
-            if (usage is None or name is None or stamp is None or record.name is not None
-                    or not (all_utc or UTC_TIME.fullmatch(stamp))):
+            if usage is None or stamp is None or record.name is not None or not (all_utc or UTC_TIME.fullmatch(stamp)):
                 slow.append(position)
                 continue
-            batch = record.batch is True
-            prices = known.get((name, stamp[:10], batch))
+            prices = known.get((record.model_version, stamp[:10], record.batch))
             if prices is None:
-                prices = self._prices_for(name, stamp[:10], batch)
+                prices = self._prices_for((record.model_version, stamp[:10], record.batch))
                 if prices is None:
                     slow.append(position)
                     continue
+            threshold, lower, upper, cached_priced = prices
             prompt = usage.prompt or 0
             cached = usage.cached or 0
-            if cached and (cached > prompt or not prices[3]):
+            if cached and (cached > prompt or not cached_priced):
                 slow.append(position)
                 continue
             tool_use = usage.tool_use or 0
-            cell = cells[prices[2] if prompt + tool_use > prices[0] else prices[1]]
+            cell = upper if prompt + tool_use > threshold else lower
             cell[RESPONSES] += 1
             cell[FRESH] += prompt - cached + tool_use
             cell[CACHED] += cached
             cell[OUTPUT] += (usage.candidates or 0) + (usage.thoughts or 0)
         return slow
 
-    def _prices_for(self, name: str, day_text: str, batch: bool) -> _FastPrices | None:
-        """Keys for (model, day, batch), or None when the reference reading must explain a problem."""
-        memo = (name, day_text, batch)
+    def _prices_for(self, memo: tuple[str | None, str, bool | None]) -> _FastPrices | None:
+        """Cells for (model, day, batch), or None when the reference reading must explain a problem."""
         if memo in self._fast_prices:
             return self._fast_prices[memo]
+        name, day_text, batch = memo
         found: _FastPrices | None = None
-        try:
-            prices = self.lookup.response(name, date.fromisoformat(day_text), batch)
-            self._counts.cell(prices.lower), self._counts.cell(prices.upper)  # the hot loop indexes them
-            found = (prices.threshold, prices.lower, prices.upper, prices.cached_problem is None)
-        except (RecordError, ValueError):
-            pass
+        if name is not None:
+            try:
+                prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
+                found = (prices.threshold, self._counts.cell(prices.lower), self._counts.cell(prices.upper),
+                         prices.cached_problem is None)
+            except (RecordError, ValueError):
+                pass
         self._fast_prices[memo] = found
         return found
 
@@ -234,7 +265,7 @@ class UsageBiller:
                 return
             self._lines += 1
         try:
-            parsed = _decode_any(raw)
+            parsed = decode_any(raw)
         except msgspec.DecodeError:
             self._record_bad(source, line, RecordError("malformed_json", "not valid JSON"))
             return
@@ -252,7 +283,7 @@ class UsageBiller:
 
     def _record_bad(self, source: int, line: int, error: RecordError) -> None:
         record = BadRecord(self._files[source], line, error.code, error.reason)
-        if self.strict:
+        if self.strict and error.code != "truncated_last_line":
             raise BadUsageRecord(_strict_message(record))
         self._bad.append((source, record))
 
@@ -261,15 +292,3 @@ def _strict_message(record: BadRecord) -> str:
     return (f"{record.file}:{record.line}: {record.reason} [{record.code}]; fix or remove the record, or bill "
             "without --strict to list every bad record")
 
-
-def bill(records_or_paths: Iterable[Mapping[str, Any] | str | Path] | str | Path, tables: PriceTables | None = None,
-         platform: str = "gemini-api", strict: bool = False) -> UsageBill:
-    """The bill of log files (paths, `-` for stdin) and/or parsed records (dicts), in the order given."""
-    biller = UsageBiller(tables, platform, strict)
-    items = [records_or_paths] if isinstance(records_or_paths, (str, Path)) else records_or_paths
-    for item in items:
-        if isinstance(item, (str, Path)):
-            biller.read(item)
-        else:
-            biller.add(item)
-    return biller.result()

@@ -25,8 +25,13 @@ _ZERO = Decimal(0)
 
 
 def round_places(value: Fraction, places: int = STORAGE_PLACES) -> Decimal:
-    """`value` rounded half to even to `places` decimals, exactly (Fraction rounding, no float)."""
-    return Decimal(round(value * 10**places)).scaleb(-places)
+    """`value` rounded half to even to `places` decimals, exactly (Fraction rounding, no float), without
+    trailing zeros."""
+    units = round(value * 10**places)
+    while places > 0 and units % 10 == 0:
+        units //= 10
+        places -= 1
+    return Decimal(units).scaleb(-places)
 
 
 def storage_token_hours(token_ns: int) -> Decimal:

@@ -7,16 +7,15 @@ without a newline is flagged so the engine can call it truncated rather than mal
 from __future__ import annotations
 
 import gzip
-import os
-import stat
 import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from costcalc.errors import CostcalcError
+from costcalc.prices.files import open_regular_file
 
 BLOCK_BYTES = 1 << 20
 MAX_LINE_BYTES = 64 << 20
@@ -26,14 +25,26 @@ STDIN = "-"
 
 @dataclass(frozen=True)
 class Block:
-    """Consecutive lines of one file."""
+    """Consecutive lines of one file: `buffer[:end]`. The buffer is reused: use a block before the next one."""
 
-    lines: list[bytes]
-    """Without their newlines; may include empty ones."""
+    buffer: bytes | bytearray
+    end: int
+    """`buffer[:end]` is whole lines joined by newlines, without the last one's newline; may include empty
+    lines."""
     first_line: int
-    """Line number (from 1) of lines[0]."""
+    """Line number (from 1) of the first line."""
+    newlines: int
+    """Newlines inside `data` (one less than its lines)."""
     unterminated_last: bool
-    """lines[-1] is the file's last line and has no newline: a log still being written."""
+    """The block is the file's last line, and it has no newline: a log still being written."""
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.buffer[: self.end])
+
+    @property
+    def lines(self) -> list[bytes]:
+        return self.data.split(b"\n")
 
 
 def display_name(source: str | Path) -> str:
@@ -41,14 +52,8 @@ def display_name(source: str | Path) -> str:
 
 
 def check_regular_file(path: Path) -> None:
-    """Refuse what is not a regular file before opening it (a FIFO would block the open itself)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as error:
-        raise CostcalcError(f"{path}: cannot read the log: {error.strerror or error}") from None
-    if not stat.S_ISREG(mode):
-        raise CostcalcError(f"{path}: not a regular file (a folder, FIFO or device); give a log file, or - to read "
-                            "standard input")
+    """Refuse what is not a regular file before anything is read (a FIFO would block the open itself)."""
+    open_regular_file(path, kind="usage log", error=CostcalcError).close()
 
 
 def open_log(source: str | Path) -> IO[bytes]:
@@ -56,45 +61,64 @@ def open_log(source: str | Path) -> IO[bytes]:
     if str(source) == STDIN:
         return sys.stdin.buffer
     path = Path(source)
-    check_regular_file(path)
-    try:
-        return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
-    except OSError as error:
-        raise CostcalcError(f"{path}: cannot read the log: {error.strerror or error}") from None
+    handle = open_regular_file(path, kind="usage log", error=CostcalcError)
+    if path.name.endswith(".gz"):
+        unzipped = gzip.GzipFile(filename=str(path), mode="rb", fileobj=handle)
+        # Closing the stream must close the file too, as gzip.open's does.
+        unzipped.myfileobj = handle  # type: ignore[assignment]
+        return cast(IO[bytes], unzipped)
+    return handle
 
 
-def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
-    """The log's lines in blocks of about `block_bytes`."""
+def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
+           stop: int | None = None) -> Iterator[Block]:
+    """The log's lines in blocks of about `block_bytes`; for a plain file, only bytes [start, stop), which must
+    begin at a line start (line numbers then count from 1 at `start`).
+
+    Reads into one reused buffer (no copy per block); a line longer than the buffer grows it.
+    """
     name = display_name(source)
     stream = open_log(source)
-    carry = b""
+    buffer = bytearray(block_bytes)
+    filled = 0  # bytes of an unfinished line kept at the start of the buffer
     next_line = 1
-    first = True
+    first = start == 0
+    if start:
+        stream.seek(start)
+    left = -1 if stop is None else stop - start
     try:
         while True:
-            try:
-                chunk = stream.read(block_bytes)
-            except (OSError, EOFError, zlib.error) as error:
-                raise CostcalcError(f"{name}: cannot read the log ({error}); is it a complete gzip file?") from None
-            if first and chunk.startswith(b"\xef\xbb\xbf"):
-                chunk = chunk[3:]  # a byte-order mark from a Windows editor
-            first = False
-            if not chunk:
-                break
-            data = carry + chunk
-            end = data.rfind(b"\n")
-            if end < 0:
-                carry = data
-                if len(carry) > MAX_LINE_BYTES:
+            if filled == len(buffer):
+                if filled > MAX_LINE_BYTES:
                     raise CostcalcError(f"{name}:{next_line}: a line longer than {MAX_LINE_BYTES >> 20} MB; "
                                         "is this a JSON Lines log (one record per line)?")
+                buffer.extend(bytes(len(buffer)))
+            room = len(buffer) - filled if left < 0 else min(len(buffer) - filled, left)
+            try:
+                with memoryview(buffer) as view:
+                    count = stream.readinto(view[filled: filled + room])  # type: ignore[attr-defined]
+            except (OSError, EOFError, zlib.error) as error:
+                raise CostcalcError(f"{name}: cannot read the log ({error}); is it a complete gzip file?") from None
+            if not count:
+                break
+            if left >= 0:
+                left -= count
+            total = filled + count
+            if first and buffer.startswith(b"\xef\xbb\xbf"):
+                buffer[: total - 3] = buffer[3:total]  # a byte-order mark from a Windows editor
+                total -= 3
+            first = False
+            end = buffer.rfind(b"\n", filled, total)
+            if end < 0:
+                filled = total
                 continue
-            carry = data[end + 1:]
-            lines = data[:end].split(b"\n")
-            yield Block(lines, next_line, False)
-            next_line += len(lines)
-        if carry:
-            yield Block([carry], next_line, True)
+            newlines = buffer.count(b"\n", 0, end)
+            yield Block(buffer, end, next_line, newlines, False)
+            next_line += newlines + 1
+            filled = total - end - 1
+            buffer[:filled] = buffer[end + 1: total]
+        if filled:
+            yield Block(bytes(buffer[:filled]), filled, next_line, 0, True)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

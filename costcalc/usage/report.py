@@ -19,6 +19,8 @@ from costcalc.prices.tables import PriceTables
 from costcalc.usage.counts import Aggregates, Counts
 from costcalc.usage.pricing import AggregateRates, Buckets, PricedAggregate, price_aggregates, storage_token_hours
 
+_Sums = tuple[Buckets, Decimal, Counts]
+"""Money, without-caching money and counts of a group of keys."""
 BUCKETS = ("fresh_input", "cached_input", "output", "creation", "storage")
 
 
@@ -120,7 +122,7 @@ class UsageBill:
             return {name: view.key, **_money(view.buckets), "total": view.buckets.total,
                     "without_caching": view.without_caching}
 
-        return to_jsonable({
+        data: dict[str, Any] = to_jsonable({
             "platform": self.platform,
             "records": self.records,
             "bad_records": list(self.bad_records),
@@ -132,7 +134,8 @@ class UsageBill:
             "by_model": [row("model", view) for view in self.by_model],
             "by_day": [row("day", view) for view in self.by_day],
             "by_price": [_price_row(p) for p in self.by_price],
-        })  # type: ignore[no-any-return]
+        })
+        return data
 
     def to_csv(self) -> str:
         """`view,key,<buckets>,total,without_caching`: the by-model and by-day rows, then the total."""
@@ -163,8 +166,8 @@ def _price_row(row: PriceRow) -> dict[str, Any]:
 
 
 @exact
-def _group(priced: Iterable[PricedAggregate], key: Callable[[PricedAggregate], Any]) -> dict[Any, tuple[Buckets, Decimal, Counts]]:
-    groups: dict[Any, tuple[Buckets, Decimal, Counts]] = {}
+def _group(priced: Iterable[PricedAggregate], key: Callable[[PricedAggregate], Any]) -> dict[Any, _Sums]:
+    groups: dict[Any, _Sums] = {}
     for item in priced:
         money, without, counts = groups.get(key(item), (Buckets(), Decimal(0), Counts()))
         groups[key(item)] = (money + item.money, without + item.without_caching, counts + item.counts)

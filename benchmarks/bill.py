@@ -1,0 +1,161 @@
+"""`costcalc bill` on a 1,000,000-record log against the standard library's json.loads and genai-prices.
+
+Builds a log of responses as the Gemini API returns them (several models, about 10% of prompts over 200K, a
+third with cached tokens, thinking and tool-use tokens, some batch) and some cachedContents records, then prints:
+  - `costcalc bill FILE --format json` wall time, end to end as a subprocess (median of --runs);
+  - the time `json.loads` takes just to parse every line of the same file (median of --runs);
+  - `genai_prices.calc_price` called per record on a sample (records per second), and its total for the
+    sample next to costcalc's (responses only: genai-prices has no cache creation or storage).
+Goals: bill <= 0.5x the json.loads time; bill throughput >= 25x genai-prices'.
+
+    pip install '.[bench]'
+    python benchmarks/bill.py --records 1000000 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+MODELS = ("gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-2.0-flash")
+START = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+DAYS = 28
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}Z"
+
+
+def make_response(rng: random.Random) -> dict[str, object]:
+    model = rng.choice(MODELS)
+    long = model == "gemini-2.5-pro" and rng.random() < 0.4  # 2.5 Pro is a quarter of traffic: ~10% over 200K
+    prompt = rng.randint(200_001, 900_000) if long else rng.randint(50, 199_000)
+    usage: dict[str, object] = {"promptTokenCount": prompt, "candidatesTokenCount": rng.randint(1, 4000)}
+    details = [{"modality": "TEXT", "tokenCount": prompt}]
+    if rng.random() < 1 / 3 and model != "gemini-2.0-flash":
+        cached = rng.randint(prompt // 2, prompt)
+        usage["cachedContentTokenCount"] = cached
+        usage["cacheTokensDetails"] = [{"modality": "TEXT", "tokenCount": cached}]
+    if model.startswith("gemini-2.5") and rng.random() < 0.5:
+        usage["thoughtsTokenCount"] = rng.randint(1, 8000)
+    if rng.random() < 0.05:
+        usage["toolUsePromptTokenCount"] = rng.randint(1, 2000)
+    usage["totalTokenCount"] = sum(v for k, v in usage.items() if k != "cachedContentTokenCount"
+                                   and isinstance(v, int))
+    usage["promptTokensDetails"] = details
+    record: dict[str, object] = {
+        "modelVersion": model, "responseId": f"{rng.getrandbits(96):024x}",
+        "timestamp": _stamp(START + dt.timedelta(seconds=rng.uniform(0, DAYS * 86400))), "usageMetadata": usage}
+    if rng.random() < 0.1:
+        record["batch"] = True
+    return record
+
+
+def make_cache(rng: random.Random, number: int) -> dict[str, object]:
+    created = START + dt.timedelta(seconds=rng.uniform(0, DAYS * 86400))
+    return {"name": f"cachedContents/c{number}", "model": f"models/{rng.choice(MODELS[:2])}",
+            "createTime": _stamp(created), "updateTime": _stamp(created),
+            "expireTime": _stamp(created + dt.timedelta(minutes=rng.choice((5, 60, 300)))),
+            "usageMetadata": {"totalTokenCount": rng.randint(4096, 400_000)}}
+
+
+def build_log(path: Path, records: int, seed: int = 9) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    sample: list[dict[str, object]] = []
+    with path.open("w") as out:
+        for number in range(records):
+            record = make_cache(rng, number) if number % 1000 == 999 else make_response(rng)
+            if len(sample) < 20_000 and "usageMetadata" in record and "name" not in record:
+                sample.append(record)
+            out.write(json.dumps(record, separators=(",", ":")) + "\n")
+    return sample
+
+
+def time_bill(path: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `costcalc bill` subprocess; CPU time shows what a busy machine adds."""
+    costcalc = shutil.which("costcalc", path=str(Path(sys.executable).parent)) or shutil.which("costcalc")
+    if costcalc is None:
+        sys.exit("bill benchmark: `costcalc` is not installed; pip install '.[bench]'")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([costcalc, "bill", str(path), "--format", "json"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"bill benchmark: costcalc bill failed: {done.stderr.decode().strip()}")
+    return elapsed, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def time_stdlib(path: Path) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    with path.open("rb") as handle:
+        for line in handle:
+            json.loads(line)
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def genai_prices(sample: list[dict[str, object]]) -> tuple[float, Decimal]:
+    from genai_prices import Usage, calc_price
+
+    total = Decimal(0)
+    start = time.perf_counter()
+    for record in sample:
+        usage = record["usageMetadata"]
+        assert isinstance(usage, dict)
+        prompt = usage["promptTokenCount"] + usage.get("toolUsePromptTokenCount", 0)
+        output = usage["candidatesTokenCount"] + usage.get("thoughtsTokenCount", 0)
+        when = dt.datetime.fromisoformat(str(record["timestamp"]).replace("Z", "+00:00"))
+        price = calc_price(Usage(input_tokens=prompt, cache_read_tokens=usage.get("cachedContentTokenCount", 0),
+                                 output_tokens=output), str(record["modelVersion"]), provider_id="google",
+                           genai_request_timestamp=when)
+        total += price.total_price
+    return len(sample) / (time.perf_counter() - start), total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each side (median)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "usage.jsonl"
+        sample = build_log(path, args.records)
+        size = path.stat().st_size
+        time_bill(path)  # warm the OS file cache and costcalc's validated-table cache
+        bill_times, parse_times = [], []
+        for _ in range(max(args.runs, 1)):
+            bill_times.append(time_bill(path))
+            parse_times.append(time_stdlib(path))
+        bill, parse = statistics.median(t[0] for t in bill_times), statistics.median(t[0] for t in parse_times)
+        bill_cpu = statistics.median(t[1] for t in bill_times)
+        parse_cpu = statistics.median(t[1] for t in parse_times)
+        rate, _ = genai_prices(sample)
+        from costcalc.usage.api import bill as bill_records
+
+        standard = [r for r in sample if not r.get("batch")]  # genai-prices has no batch prices
+        ours = bill_records(standard).total
+        _, peer_standard = genai_prices(standard)
+    print(f"log: {args.records:,} records, {size / 1e6:.0f} MB")
+    print(f"costcalc bill (subprocess)   median {bill:7.2f} s wall, {bill_cpu:5.2f} s CPU "
+          f"({args.records / bill:,.0f} records/s)")
+    print(f"json.loads every line        median {parse:7.2f} s wall, {parse_cpu:5.2f} s CPU")
+    print(f"ratio bill / json.loads = {bill / parse:.2f} wall, {bill_cpu / parse_cpu:.2f} CPU (goal <= 0.50)")
+    print(f"genai_prices.calc_price      {rate:,.0f} records/s on a {len(sample):,}-record sample")
+    print(f"throughput costcalc / genai-prices = {args.records / bill / rate:.1f}x (goal >= 25x)")
+    print(f"same {len(standard):,} standard-price responses: costcalc ${ours} · genai-prices ${peer_standard}")
+
+
+if __name__ == "__main__":
+    main()

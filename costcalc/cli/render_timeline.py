@@ -1,0 +1,91 @@
+"""Tables and CSV for `simulate` and `recommend`."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from dataclasses import fields
+from decimal import Decimal
+
+from rich.table import Table
+
+from costcalc.cli.render import _console
+from costcalc.cost.results import to_jsonable
+from costcalc.timeline.results import Recommendation, Simulation, StrategyCost
+from costcalc.units import format_duration, format_usd
+
+_DASH = "—"
+
+
+def duration_text(seconds: Decimal) -> str:
+    """Whole seconds as 1h 30m; a fraction of a second is shown on the seconds (0.5s)."""
+    whole = int(seconds)
+    rest = seconds - whole
+    if not rest:
+        return format_duration(whole)
+    text = format_duration(whole) if whole >= 60 else ""
+    tail = f"{(Decimal(whole % 60) + rest).normalize():f}s"
+    return f"{text.rsplit(' ', 1)[0] if text.endswith('s') else text} {tail}".strip()
+
+
+def _money(value: Decimal | None) -> str:
+    return _DASH if value is None else format_usd(value)
+
+
+def render_simulation(answer: Simulation) -> None:
+    source = answer.source
+    _console.print(f"[bold]{source.model_name}[/] ({source.model}) on {source.platform}"
+                   f"{' · batch' if source.batch else ''} · prices in force from {source.price_effective} "
+                   f"(as of {source.as_of})")
+    _console.print(f"Traffic: {answer.queries:,} queries, {answer.keys:,} key{'s' if answer.keys != 1 else ''}, "
+                   f"over {duration_text(answer.span_seconds)} · implicit hit rate "
+                   f"{(answer.hit_rate * 100).normalize():f}%")
+    table = Table(show_edge=False, pad_edge=False)
+    for title in ("Strategy", "Total", "Per query", "Creations", "Storage time", "Cached", "Uncached",
+                  "Over optimal"):
+        table.add_column(title, justify="left" if title == "Strategy" else "right")
+    for row in answer.strategies:
+        table.add_row(*_cells(row, row.strategy == answer.cheapest))
+    _console.print(table)
+    for row in answer.strategies:
+        if row.unavailable:
+            _console.print(f"{row.strategy}: not available: {row.unavailable}", markup=False)
+    _console.print(f"Cheapest: {answer.cheapest}"
+                   + (f" · optimal {format_usd(answer.optimal_total)}" if answer.optimal_total is not None else ""),
+                   markup=False)
+    for note in answer.notes:
+        _console.print(f"Note: {note}", markup=False)
+
+
+def _cells(row: StrategyCost, cheapest: bool) -> list[str]:
+    name = f"{row.strategy} ◀ cheapest" if cheapest else row.strategy
+    if row.total is None:
+        return [name, "n/a", *([_DASH] * 6)]
+    storage = duration_text(row.storage_seconds) if row.storage_seconds else _DASH
+    over = row.excess_over_optimal
+    excess = _DASH if over is None else "+$0" if not over else (
+        f"+{format_usd(over)}" if over > 0 else f"−{format_usd(-over)}")  # only implicit's expected cost is below
+    return [name, format_usd(row.total), _money(row.per_query), f"{row.creations:,}", storage,
+            f"{row.cached_queries:,}", f"{row.uncached_queries:,}", excess]
+
+
+def print_csv(answer: Simulation) -> None:
+    """One row per strategy, exact amounts, and a `cheapest` column."""
+    names = [field.name for field in fields(StrategyCost)]
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([*names, "cheapest"])
+    for row in answer.strategies:
+        data = to_jsonable(row)
+        writer.writerow([*("" if data[name] is None else data[name] for name in names),
+                         "yes" if row.strategy == answer.cheapest else ""])
+
+
+def render_recommendation(answer: Recommendation) -> None:
+    source = answer.simulation.source
+    simulation = answer.simulation
+    _console.print(f"[bold]{source.model_name}[/] ({source.model}) · {simulation.queries:,} queries, "
+                   f"{simulation.keys:,} key{'s' if simulation.keys != 1 else ''} over "
+                   f"{duration_text(simulation.span_seconds)} · prices from {source.price_effective}")
+    _console.print(f"[bold]Recommendation: {answer.strategy}[/]")
+    for reason in answer.reasons:
+        _console.print(reason, markup=False)
