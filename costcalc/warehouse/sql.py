@@ -178,13 +178,40 @@ def _inserts(table: str, rows: Iterable[Sequence[Any]], batch: int = 200) -> lis
             for start in range(0, len(rows), batch)]
 
 
-def table_statements(prices: Sequence[PriceRow], names: Sequence[NameRow]) -> str:
-    """CREATE TABLE + INSERT of the price relation, the model names and the day offsets (DuckDB dialect)."""
+def _columns(ddl: str) -> list[tuple[str, str]]:
+    """(name, type) of each column of a CREATE TABLE above."""
+    body = ddl[ddl.index("(") + 1:ddl.rindex(")")]
+    parts = [part.strip() for part in body.replace("\n", " ").split(",")]
+    joined: list[str] = []
+    for part in parts:  # DECIMAL(19, 12) was split at its comma
+        if joined and joined[-1].count("(") > joined[-1].count(")"):
+            joined[-1] += ", " + part
+        else:
+            joined.append(part)
+    return [(column.split(" ", 1)[0], column.split(" ", 1)[1]) for column in joined]
+
+
+def _temporary_view(table: str, ddl: str, rows: Iterable[Sequence[Any]]) -> str:
+    """A temporary view holding `rows`, typed as `ddl` says (Spark: no catalog table to create or replace)."""
+    columns = _columns(ddl)
+    values = ",\n".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    casts = ", ".join(f"CAST(c{index} AS {kind}) AS {name}" for index, (name, kind) in enumerate(columns))
+    names = ", ".join(f"c{index}" for index in range(len(columns)))
+    return f"CREATE OR REPLACE TEMPORARY VIEW {table} AS SELECT {casts} FROM (VALUES\n{values}) AS t({names})"
+
+
+def table_statements(prices: Sequence[PriceRow], names: Sequence[NameRow], temporary: bool = False) -> str:
+    """CREATE TABLE + INSERT of the price relation, the model names and the day offsets (DuckDB dialect);
+    `temporary`: temporary views of the same rows instead."""
     from dataclasses import astuple
 
-    parts = [PRICE_DDL, *_inserts(PRICE_TABLE, (astuple(row) for row in prices)),
-             NAME_DDL, *_inserts(NAME_TABLE, (astuple(row) for row in names)),
-             DAYS_DDL, *_inserts(DAYS_TABLE, ((day,) for day in range(MAX_LIFETIME_DAYS + 1)))]
+    tables = [(PRICE_TABLE, PRICE_DDL, [astuple(row) for row in prices]),
+              (NAME_TABLE, NAME_DDL, [astuple(row) for row in names]),
+              (DAYS_TABLE, DAYS_DDL, [(day,) for day in range(MAX_LIFETIME_DAYS + 1)])]
+    if temporary:
+        parts = [_temporary_view(table, ddl, rows) for table, ddl, rows in tables]
+    else:
+        parts = [part for table, ddl, rows in tables for part in (ddl, *_inserts(table, rows))]
     return ";\n".join(parts) + ";\n"
 
 
@@ -199,8 +226,10 @@ def script(prices: Sequence[PriceRow], names: Sequence[NameRow], dialect: str) -
         "",
     ]
     views = view_statements(dialect)
-    if dialect == "spark":
-        # Temporary views work whether costcalc_usage is a table or a temporary view of the session.
+    spark = dialect == "spark"
+    if spark:
+        # Temporary views work whether costcalc_usage is a table or a temporary view of the session, and the
+        # script can run again in the same session.
         views = [view.replace("CREATE VIEW", "CREATE OR REPLACE TEMPORARY VIEW", 1) for view in views]
-    statements = [*transpile(table_statements(prices, names), dialect), *views]
+    statements = [*transpile(table_statements(prices, names, temporary=spark), dialect), *views]
     return "\n".join(header) + "\n" + ";\n\n".join(statements) + ";\n"
