@@ -72,18 +72,40 @@ COPY (
 """
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants now (Linux /proc), in kB."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next((int(row.split()[1]) for row in status if row.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def run(argv: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one `costcalc` subprocess."""
+    """(wall seconds, peak resident MB of the whole process tree, stdout) of one `costcalc` subprocess.
+
+    The peak is sampled every 20 ms: ru_maxrss would also count the RSS this (parent) process had when it
+    forked, and only the largest single process of a tree.
+    """
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "costcalc", *argv], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL)
-    out = child.stdout.read() if child.stdout else b""
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"costcalc {' '.join(argv)} failed with exit code {child.returncode}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen([sys.executable, "-m", "costcalc", *argv], stdout=out, stderr=subprocess.DEVNULL)
+        peak = 0
+        while child.poll() is None:
+            peak = max(peak, _tree_rss_kb(child.pid))
+            time.sleep(0.02)
+        wall = time.perf_counter() - started
+        if child.returncode != 0:
+            raise SystemExit(f"costcalc {' '.join(argv)} failed with exit code {child.returncode}")
+        out.seek(0)
+        return wall, peak / 1024, out.read().decode()
 
 
 def measure(argv: list[str], runs: int) -> tuple[float, float, str]:
