@@ -60,27 +60,36 @@ def parse_count(text: str, what: str = "token count", *, allow_zero: bool = True
     return count
 
 
-def parse_duration(text: str) -> int:
-    """`90s`, `30m`, `1h`, `1.5h`, `2d` -> whole seconds, at least 1; a bare number is refused as ambiguous."""
+def parse_duration(text: str, what: str = "cache lifetime") -> int:
+    """`90s`, `30m`, `1h`, `1.5h`, `2d` -> whole seconds, at least 1; a bare number is refused as ambiguous.
+
+    Units are lower-case: `M` means million in token counts, so `5M` is refused rather than read as minutes.
+    """
     if text.strip().startswith("-"):
-        raise CostcalcError(f"cache lifetime {text!r} is negative; give a duration like 30m or 1h")
-    value, suffix = _split(text, "cache lifetime", "90s, 30m, 1h, 1.5h or 2d")
+        raise CostcalcError(f"{what} {text!r} is negative; give a duration like 30m or 1h")
+    raw = text.strip()
+    unit_text = re.sub(r"^[0-9_.]*", "", raw)
+    if unit_text != unit_text.lower():
+        hint = " (M means million; write m for minutes)" if "M" in unit_text else ""
+        raise CostcalcError(f"{what} {text!r}: units are lower-case s, m (minutes), h or d{hint}; write "
+                            f"{raw[:len(raw) - len(unit_text)]}{unit_text.lower()}")
+    value, suffix = _split(text, what, "90s, 30m, 1h, 1.5h or 2d")
     if not suffix:
         # The API writes TTLs in seconds ("300s") and people say hours: refuse to pick one.
-        raise CostcalcError(f"cache lifetime {text!r} has no unit; write {text.strip()}s, {text.strip()}m or "
+        raise CostcalcError(f"{what} {text!r} has no unit; write {text.strip()}s, {text.strip()}m or "
                             f"{text.strip()}h")
     unit = _DURATION_SUFFIX.get(suffix)
     if unit is None:
-        raise CostcalcError(f"cache lifetime {text!r} has an unknown unit {suffix!r}; use s, m, h or d")
+        raise CostcalcError(f"{what} {text!r} has an unknown unit {suffix!r}; use s, m, h or d")
     with localcontext(EXACT):
         seconds = value * unit
         whole = seconds == seconds.to_integral_value()
     if not whole:
-        raise CostcalcError(f"cache lifetime {text!r} is not a whole number of seconds")
+        raise CostcalcError(f"{what} {text!r} is not a whole number of seconds")
     if seconds <= 0:
-        raise CostcalcError(f"cache lifetime must be longer than 0, got {text!r}")
+        raise CostcalcError(f"{what} must be longer than 0, got {text!r}")
     if seconds > MAX_TTL_SECONDS:
-        raise CostcalcError(f"cache lifetime {text!r} is longer than ten years; check the number")
+        raise CostcalcError(f"{what} {text!r} is longer than ten years; check the number")
     return int(seconds)
 
 

@@ -138,3 +138,38 @@ def test_stale_tables_warn_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixtu
     warn_if_stale(tables, date(2020, 4, 1))  # 91 days
     err = capsys.readouterr().err
     assert err.startswith("costcalc: warning: the newest price check") and "91 days ago" in err
+
+
+def test_a_vertex_user_table_cannot_drop_the_platform_minimum_lifetime(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A Vertex AI table that leaves out min_ttl_seconds (the file default is 0) and overrides a bundled model
+    # by id: the 60 s floor is the platform's, so a 10 s lifetime is still refused and the entry says 60.
+    mine = tmp_path / "vertex-contract.yaml"
+    mine.write_text(NEGOTIATED.replace("platform: gemini-api", "platform: vertex-ai"), encoding="utf-8")
+    entry = load_tables(mine).find_model("gemini-2.5-pro", platform="vertex-ai")
+    assert entry.source_file == str(mine) and entry.min_ttl_seconds == 60
+    args = ["estimate", "--platform", "vertex-ai", "--pricing", str(mine), "--model", "gemini-2.5-pro",
+            "--context", "100k", "--as-of", "2026-06-01"]
+    assert main([*args, "--ttl", "10s"]) == 2
+    assert "at least 60 s" in capsys.readouterr().err
+    # 60 s itself is allowed: storage 100,000 x $4.00/1M per hour x 60/3600 h = $0.40 / 60 = $0.00666…
+    assert main([*args, "--ttl", "60s", "--format", "json"]) == 0
+    storage = D(json.loads(capsys.readouterr().out)["explicit_cache"]["storage"])
+    assert abs(storage - D(4) / 10 / 60) < D("1e-18")
+
+
+@pytest.mark.parametrize("args", [
+    ["estimate", "-m", "gemini-2.5-pro", "-c", "100k", "--pricing", ""],
+    ["estimate", "-m", "gemini-2.5-pro", "-c", "100k", "--pricing", "  "],
+    ["pricing", "diff", "", "pricing"],
+    ["pricing", "check", "--against", ""],
+    ["bill", ""],
+])
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(
+        args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Path("") is ".": in a folder holding a table that overrides gemini-2.5-pro it would price with it silently.
+    (tmp_path / "override.yaml").write_text(NEGOTIATED, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "is empty" in err and err.count("\n") == 1

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from costcalc.cli.common import PlatformOpt, PricingOpt, check_platform, load, print_json, user_errors
+from costcalc.cli.common import PlatformOpt, PricingOpt, check_platform, given_path, load, print_json, user_errors
 from costcalc.errors import CostcalcError
 
 FORMATS = ("table", "json", "csv")
@@ -40,7 +40,7 @@ def bill_command(
 
     for name in files:  # refuse a FIFO or a typo before billing anything
         if name != "-":
-            check_regular_file(Path(name))
+            check_regular_file(given_path(name, "FILE"))
     if check_engine(engine, write_usage) != "python":
         result = bill_with(engine, [name if name == "-" else Path(name) for name in files], load(pricing),
                            check_platform(platform), strict, write_usage)

@@ -64,7 +64,14 @@ def load(pricing: list[str] | None) -> PriceTables:
     from costcalc.prices.tables import load_tables
 
     extra = [Path(part) for part in os.environ.get("COSTCALC_PRICING", "").split(os.pathsep) if part.strip()]
-    return load_tables([*extra, *(Path(part) for part in pricing or [])])
+    return load_tables([*extra, *(given_path(part, "--pricing") for part in pricing or [])])
+
+
+def given_path(text: str, option: str) -> Path:
+    """A path the user typed; an empty one is refused, since Path("") would quietly mean the current folder."""
+    if not text.strip():
+        raise CostcalcError(f"{option} is empty; give the path of a file (or, for tables, a folder)")
+    return Path(text)
 
 
 def as_of(text: str | None) -> date:

@@ -15,6 +15,7 @@ from costcalc.cli.common import (
     as_of,
     check_format,
     check_platform,
+    given_path,
     load,
     print_json,
     user_errors,
@@ -27,7 +28,7 @@ pricing_app = typer.Typer(help="Validate, compare and cross-check price tables."
 def _files(locations: list[str] | None) -> list[Path]:
     from costcalc.prices.tables import bundled_pricing_dir, pricing_files
 
-    given = [Path(location) for location in locations] if locations else [bundled_pricing_dir()]
+    given = [given_path(location, "path") for location in locations] if locations else [bundled_pricing_dir()]
     return [path for location in given for path in pricing_files(location)]
 
 
@@ -60,7 +61,8 @@ def diff(old: Annotated[str, typer.Argument(metavar="OLD", help="Old table file 
     from costcalc.prices.tables import load_tables
 
     shape = check_format(format)
-    changes = diff_tables(load_tables(Path(old), bundled=False), load_tables(Path(new), bundled=False))
+    before, after = given_path(old, "OLD"), given_path(new, "NEW")
+    changes = diff_tables(load_tables(before, bundled=False), load_tables(after, bundled=False))
     if shape == "json":
         print_json(changes)
     else:
@@ -83,7 +85,7 @@ def check(against: Annotated[str, typer.Option("--against", metavar="PATH", help
     from costcalc.prices.peer_check import check_against, load_feed, render_check
 
     shape = check_format(format)
-    report = check_against(load(pricing), load_feed(Path(against)), as_of(as_of_text),
+    report = check_against(load(pricing), load_feed(given_path(against, "--against")), as_of(as_of_text),
                            check_platform(platform) if platform else None)
     if shape == "json":
         print_json(report)

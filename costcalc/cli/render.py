@@ -50,8 +50,8 @@ def render_estimate(answer: Estimate) -> None:
                    f"{' · batch' if source.batch else ''} · prices in force from "
                    f"{dated(source.price_effective, source.effective_approximate)} (as of {source.as_of})")
     _console.print(f"Workload: {work.context_tokens:,} context + {work.prompt_tokens:,} fresh prompt tokens, "
-                   f"{work.output_tokens:,} output tokens per query · {n:,} queries · cache lifetime "
-                   f"{format_duration(work.ttl_seconds)}")
+                   f"{work.output_tokens:,} output tokens per query · {n:,} {'query' if n == 1 else 'queries'} · "
+                   f"cache lifetime {format_duration(work.ttl_seconds)}")
     if unit == "character":
         _console.print(f"Billed per character: {context:,} context + {fresh:,} prompt characters, {out:,} output "
                        "characters per query")
@@ -272,12 +272,12 @@ def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str 
                        f"{dated(minimum.doc_date, minimum.doc_date_approximate)} ({minimum.source})",
                        soft_wrap=True, markup=False)
     table = Table(show_edge=False, show_lines=True)
-    for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch in / out / cached", "Confidence",
+    for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch", "Confidence",
                  "Checked"):
         table.add_column(name, justify="right")
     for period in periods:
-        batch = (f"{_price(period.batch_input_mtok)} / {_price(period.batch_output_mtok)} / "
-                 f"{_price(period.batch_cached_mtok)}" if period.batch_input_mtok is not None else _DASH)
+        batch = (f"in {_price(period.batch_input_mtok)} · out {_price(period.batch_output_mtok)} · "
+                 f"cached {_price(period.batch_cached_mtok)}" if period.batch_input_mtok is not None else _DASH)
         unit = " per 1M chars" if period.unit == "character" else ""
         table.add_row(escape(dated(period.effective, period.effective_approximate)),
                       escape(_price(period.input_mtok) + unit), escape(_price(period.output_mtok)),

@@ -54,6 +54,7 @@ def _run(model: str, context: str | None, prompt: str | None, output: str | None
          duration: str | None, arrivals: str, seed: int | None, profile: str | None, strategies: str | None,
          ttls: str | None, hit_rate: str) -> Simulation:
     from costcalc.cost.implicit import parse_hit_rate
+    from costcalc.timeline.inputs import check_ttls
     from costcalc.timeline.reader import read_timeline
     from costcalc.timeline.simulate import DEFAULT_TTLS, simulate
     from costcalc.timeline.traffic import Defaults
@@ -63,6 +64,9 @@ def _run(model: str, context: str | None, prompt: str | None, output: str | None
         context_tokens=None if context is None else parse_count(context, "--context"),
         prompt_tokens=0 if prompt is None else parse_count(prompt, "--prompt"),
         output_tokens=0 if output is None else parse_count(output, "--output"))
+    # The grid is read (and its size checked) before any traffic is read or generated.
+    grid = DEFAULT_TTLS if ttls is None else check_ttls(tuple(parse_duration(part, "--ttls")
+                                                              for part in ttls.split(",") if part.strip()))
     if (timeline_path is None) == (rate is None):
         raise CostcalcError("give the traffic: --timeline FILE, or --rate (like 20/h) with --for (like 30d)")
     if timeline_path is not None:
@@ -74,13 +78,12 @@ def _run(model: str, context: str | None, prompt: str | None, output: str | None
 
         if duration is None:
             raise CostcalcError("--rate needs --for, how long to generate: e.g. --for 30d")
-        timeline = generate_timeline(parse_rate(rate or ""), parse_duration(duration), workload,
+        lasts = parse_duration(duration, "--for (how long the generated traffic lasts)")
+        timeline = generate_timeline(parse_rate(rate or ""), lasts, workload,
                                      arrivals=arrivals, seed=seed, profile=profile)
-    grid = DEFAULT_TTLS if ttls is None else tuple(parse_duration(part) for part in ttls.split(",") if part.strip())
-    if not grid:
-        raise CostcalcError("--ttls is empty; give lifetimes like 5m,1h")
-    return simulate(entry, timeline, as_of(as_of_text), batch=batch, hit_rate=parse_hit_rate(hit_rate),
-                    strategies=strategies, ttls=grid)
+    # No --as-of: the library prices at today's rates and notes it when the timeline is dated (docs/timelines.md).
+    return simulate(entry, timeline, None if as_of_text is None else as_of(as_of_text), batch=batch,
+                    hit_rate=parse_hit_rate(hit_rate), strategies=strategies, ttls=grid)
 
 
 def _shape(text: str) -> str:

@@ -142,6 +142,8 @@ def _implausible(value: Decimal) -> str | None:
         return f"is {value}, not a price"
     if value < 0:
         return "is negative"
+    if value == 0:  # a zero would bill a bucket at nothing without anyone noticing: absent is said by leaving it out
+        return "is 0; no Gemini price is free: leave the field out where there is no such price"
     if value > MAX_PRICE:
         return f"is above ${MAX_PRICE:,} per 1M; check the number"
     if value != 0 and value.normalize().as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]

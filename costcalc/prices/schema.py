@@ -15,6 +15,9 @@ from typing import Literal, Union
 _CONFIG = {"extra": "forbid", "use_attribute_docstrings": True, "frozen": True}
 
 Platform = Literal["gemini-api", "vertex-ai"]
+# The platform's own floor on a cache's life (docs/billing-rules.md, "Vertex per-character billing"): a user's
+# table may raise it but cannot lower it, so overriding a bundled Vertex model never drops the 60 s minimum.
+PLATFORM_MIN_TTL_SECONDS: dict[str, int] = {"gemini-api": 0, "vertex-ai": 60}
 Caching = Literal["explicit", "implicit", "none"]
 Unit = Literal["token", "character"]
 Confidence = Literal["confirmed", "single-source", "derived", "peer-reported"]
@@ -185,4 +188,4 @@ class PriceFile:
     default_ttl_seconds: int = 3600
     """Cache lifetime when the user gives none."""
     min_ttl_seconds: int = 0
-    """Shortest cache lifetime the platform allows (Vertex AI: 60 s)."""
+    """Shortest cache lifetime the platform allows. Vertex AI's 60 s applies even when a file gives less."""

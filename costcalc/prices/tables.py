@@ -11,7 +11,7 @@ from pathlib import Path
 from costcalc.cost.request import PricedModel
 from costcalc.errors import CostcalcError, PricingFileError
 from costcalc.prices.files import read_text
-from costcalc.prices.schema import ModelPrices, PriceFile
+from costcalc.prices.schema import PLATFORM_MIN_TTL_SECONDS, ModelPrices, PriceFile
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -82,8 +82,9 @@ class PriceTables:
                 self.overridden[(price_file.platform, model.id)] = previous.source_file
                 # An override keeps the names users already type (versioned ids) unless it redefines them.
                 model = replace(model, aliases=tuple(dict.fromkeys((*model.aliases, *previous.model.aliases))))
+            shortest = max(price_file.min_ttl_seconds, PLATFORM_MIN_TTL_SECONDS.get(price_file.platform, 0))
             models[model.id] = PricedModel(model, price_file.platform, str(path), price_file.default_ttl_seconds,
-                                           price_file.min_ttl_seconds)
+                                           shortest)
 
     def newest_check(self) -> date | None:
         """The most recent `checked` date of any period in force in the loaded tables."""

@@ -145,4 +145,7 @@ def _explain(item: Any, union: bool) -> str:
         return f"missing required field {name!r}"
     if union and kind.startswith(("decimal", "dataclass", "model")):
         return "a price is a quoted decimal string (\"1.25\") or a mapping {lower: \"1.25\", upper: \"2.50\"}"
+    if name == "min_cache_tokens" and kind == "tuple_type":
+        return ("min_cache_tokens is a list of dated entries: - {tokens: 4096, doc_date: 2025-11-18, source: URL} "
+                f"(got {item.get('input')!r})")
     return f"{item['msg']} (got {item.get('input')!r})"

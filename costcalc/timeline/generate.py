@@ -6,6 +6,7 @@ The rate is the average over whole days; a profile only moves queries between ho
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -24,7 +25,11 @@ PROFILES = {"flat": "0-24", "office": "9-17"}
 
 def parse_rate(text: str) -> Decimal:
     """`20/h`, `0.5/min`, `1000/d` -> queries per hour."""
-    match = re.fullmatch(r"\s*([0-9][0-9_]*(?:\.[0-9]+)?)\s*/\s*([a-z]+)\s*", text.lower())
+    match = re.fullmatch(r"\s*([0-9][0-9_]*(?:\.[0-9]+)?)\s*/\s*([A-Za-z]+)\s*", text)
+    if match and match.group(2) != match.group(2).lower():
+        # M means million in counts: /M is not read as per minute.
+        raise CostcalcError(f"--rate {text!r}: time units are lower-case (s, min, h, d); write "
+                            f"{match.group(1)}/{match.group(2).lower()}")
     if not match or match.group(2) not in _RATE_UNITS:
         raise CostcalcError(f"--rate {text!r} is not a rate; write it like 20/h, 0.5/min or 1000/d")
     try:
@@ -65,12 +70,28 @@ def generate_timeline(rate_per_hour: Decimal | str, duration_seconds: int | str,
                       arrivals: str = "poisson", seed: int | None = None, profile: str | None = None) -> Timeline:
     """One key's queries over `duration_seconds` (or `"30d"`) at `rate_per_hour` (or `"20/h"`), reproducible
     for a given seed."""
+    from costcalc.cost.checks import check_count
+    from costcalc.timeline.traffic import check_defaults
+
     if isinstance(rate_per_hour, str):
         rate_per_hour = parse_rate(rate_per_hour)
+    if isinstance(rate_per_hour, int) and not isinstance(rate_per_hour, bool):
+        rate_per_hour = Decimal(rate_per_hour)
+    if not isinstance(rate_per_hour, Decimal) or not rate_per_hour.is_finite() or rate_per_hour <= 0:
+        raise CostcalcError(f"rate_per_hour must be a Decimal or int above 0, or text like \"20/h\", got "
+                            f"{rate_per_hour!r}")
     if isinstance(duration_seconds, str):
         from costcalc.units import parse_duration
 
-        duration_seconds = parse_duration(duration_seconds)
+        duration_seconds = parse_duration(duration_seconds, "--for (how long the generated traffic lasts)")
+    from costcalc.units import MAX_TTL_SECONDS
+
+    # Ten years at most, as --for allows: an hourly bucket array is built over the whole span.
+    if check_count("duration_seconds (how long the generated traffic lasts)", duration_seconds, MAX_TTL_SECONDS) < 1:
+        raise CostcalcError("duration_seconds (how long the generated traffic lasts) must be at least 1 second")
+    check_defaults(workload)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128):
+        raise CostcalcError(f"--seed must be a whole number from 0 to 2**128 - 1, got {seed!r}")
     if arrivals not in ("poisson", "even"):
         raise CostcalcError(f"--arrivals must be poisson or even, got {arrivals!r}")
     if workload.context_tokens is None:
@@ -99,9 +120,10 @@ def generate_timeline(rate_per_hour: Decimal | str, duration_seconds: int | str,
         raise CostcalcError("the rate and duration give no query at all; raise --rate or --for")
     times = np.sort(times) + START_US
     count = int(times.size)
-    return build_timeline(times, None, np.full(count, workload.context_tokens, dtype=np.int64),
+    built = build_timeline(times, None, np.full(count, workload.context_tokens, dtype=np.int64),
                           np.full(count, workload.prompt_tokens, dtype=np.int64),
                           np.full(count, workload.output_tokens, dtype=np.int64),
                           f"{arrivals} arrivals at {rate_per_hour.normalize():f}/h for {duration_seconds:,} s"
                           + (f" (profile {profile})" if profile else "")
                           + (f", seed {seed}" if seed is not None and arrivals == "poisson" else ""))
+    return replace(built, dated=False)

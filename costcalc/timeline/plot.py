@@ -24,6 +24,9 @@ def check_plot_target(path: Path) -> None:
         raise CostcalcError(f"--plot {path}: the chart is drawn as PNG or SVG; end the file name in .png or .svg")
     if not path.parent.exists():
         raise CostcalcError(f"--plot {path}: folder {path.parent} does not exist")
+    if path.exists() and not path.is_file():
+        raise CostcalcError(f"--plot {path}: not a regular file (a folder, pipe or device); give a new file name or "
+                            "an existing .png/.svg file to replace")
     _pyplot()
 
 
@@ -42,7 +45,7 @@ def _save(figure: Any, path: Path) -> None:
     try:
         figure.savefig(path, dpi=110, bbox_inches="tight", metadata={"Date": None} if path.suffix == ".svg" else None)
     except OSError as error:
-        raise CostcalcError(f"--plot {path}: cannot write the chart ({error.strerror})") from None
+        raise CostcalcError(f"--plot {path}: cannot write the chart ({error.strerror or error})") from None
 
 
 def plot_simulation(answer: Simulation, path: Path) -> None:

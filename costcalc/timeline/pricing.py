@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from costcalc.cost.money import MILLION, SECONDS_PER_HOUR, divide, exact, to_decimal
+from costcalc.cost.money import MILLION, SECONDS_PER_HOUR, exact, to_decimal
 from costcalc.cost.request import rates_for
 from costcalc.cost.results import Rates, Tier
 from costcalc.prices.schema import ModelPrices, PricePeriod
@@ -113,7 +113,10 @@ def price_counts(base: BaseCounts, counts: Counts, prices: TierPrices) -> Money:
         uncached += _tokens(base.context[code] - hits, rates.input_mtok)
         fresh += _tokens(base.fresh[code], rates.input_mtok)
         output += _tokens(base.output[code], rates.output_mtok)
-    parts = [to_decimal(part) for part in (creation, storage, cached, uncached, fresh, output)]
+    exact_parts = (creation, storage, cached, uncached, fresh, output)
+    parts = [to_decimal(part) for part in exact_parts]
     total = sum(parts, Decimal(0))
+    # Per query from the exact total, rounded once (a total of rounded parts, divided, would round twice).
+    per_query = to_decimal(sum(exact_parts, Fraction(0)) / base.queries)
     return Money(creation=parts[0], storage=parts[1], cached_input=parts[2], uncached_context=parts[3],
-                 fresh_input=parts[4], output=parts[5], total=total, per_query=divide(total, base.queries))
+                 fresh_input=parts[4], output=parts[5], total=total, per_query=per_query)

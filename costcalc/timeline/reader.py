@@ -29,8 +29,12 @@ from costcalc.timeline.traffic import (
 
 def read_timeline(path: Path | str, workload: TokenDefaults | None = None) -> Timeline:
     """A CSV (with a header) or JSONL file, one query per row; see docs/timelines.md for the columns."""
+    from costcalc.timeline.traffic import check_defaults
+
+    if isinstance(path, bool) or not isinstance(path, (str, Path)):
+        raise CostcalcError(f"path must be a file path (str or pathlib.Path), got {type(path).__name__} {path!r}")
     path = Path(path)
-    workload = workload or Defaults()
+    workload = check_defaults(Defaults() if workload is None else workload)
     from costcalc.prices.files import open_regular_file
 
     # Refused before reading when not a regular file, and checked again on the open descriptor (docs/hardening.md).
@@ -105,14 +109,12 @@ def _read_plain_csv(path: Path, data: bytes, header: list[str], workload: TokenD
 
 
 def _count_text(path: Path, text: str, name: str, default: int, where: str) -> int:
-    raw = text.strip().replace("_", "")
-    if not raw:
+    """The grammar of --context and friends: 128k, 1.5M, 1_000 (costcalc/units.py parse_count)."""
+    if not text.strip():
         return default
-    if not raw.isdigit() or not raw.isascii():
-        raise CostcalcError(f"{path}: {where}: {name} {text!r} is not a whole number of tokens")
-    if int(raw) > MAX_TOKENS:
-        raise CostcalcError(f"{path}: {where}: {name} {text!r} is larger than {MAX_TOKENS:,}; check the number")
-    return int(raw)
+    from costcalc.units import parse_count
+
+    return parse_count(text, f"{path}: {where}: {name}", maximum=MAX_TOKENS)
 
 
 def _read_csv(path: Path, text: str) -> tuple[dict[str, list[str]], list[int] | None]:
@@ -147,9 +149,12 @@ def _read_jsonl(path: Path, text: str) -> tuple[dict[str, list[str]], list[int]]
         if not line.strip():
             continue
         try:
-            record = json.loads(line, parse_float=str)  # exact: the timestamp parser reads the digits
+            record = json.loads(line, parse_float=str, object_pairs_hook=_no_repeats)  # exact digits
         except json.JSONDecodeError as error:
             raise CostcalcError(f"{path}: line {number}: not a JSON object ({error.msg})") from None
+        except _RepeatedField as repeated:
+            raise CostcalcError(f"{path}: line {number}: field {repeated.name!r} is given twice; give each field "
+                                "once") from None
         if not isinstance(record, dict):
             raise CostcalcError(f"{path}: line {number}: each line must be a JSON object like {{\"timestamp\": ...}}")
         unknown = [name for name in record if name not in COLUMNS]
@@ -165,6 +170,22 @@ def _read_jsonl(path: Path, text: str) -> tuple[dict[str, list[str]], list[int]]
     present = {name: values for name, values in columns.items() if any(values)}
     present.setdefault("timestamp", columns["timestamp"])
     return present, lines
+
+
+class _RepeatedField(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads keeps the last of repeated fields; a row saying two timestamps is refused instead."""
+    record: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in record:
+            raise _RepeatedField(name)
+        record[name] = value
+    return record
 
 
 def _from_columns(path: Path, columns: dict[str, list[str]], lines: list[int] | None,

@@ -23,6 +23,8 @@ def _shown(percent: Decimal | None) -> str:
 def recommend(simulation: Simulation) -> Recommendation:
     """The cheapest strategy a real system can run: none, explicit:TTL or refresh (implicit depends on a hit
     rate nobody guarantees, so it is compared, not recommended, unless it is the only caching there is)."""
+    if not isinstance(simulation, Simulation):
+        raise CostcalcError(f"simulation must be a Simulation, from simulate(...), got {type(simulation).__name__}")
     rows = {row.strategy: row for row in simulation.strategies if row.total is not None}
     none = rows.get("none")
     if none is None or none.total is None:
@@ -40,29 +42,34 @@ def recommend(simulation: Simulation) -> Recommendation:
     reasons = [_headline(best, saves, none.total, simulation.hit_rate)]
     if above is not None and optimal is not None:
         reasons.append(f"It is {format_usd(above)} ({_shown(_percent(above, optimal))}) above optimal "
-                       f"({format_usd(optimal)}), the best any schedule could do knowing every future query.")
+                       f"({format_usd(optimal)}), the best any explicit-cache schedule could do knowing every "
+                       "future query.")
     gap = simulation.break_even_gap_seconds
     if gap is not None:
         whole = int(gap)
         reasons.append(f"Break-even gap: {gap.normalize():f} s ({format_duration(whole)}). Keep a cache through an "
                        "idle gap shorter than this; let it expire across a longer one.")
     rate = simulation.implicit_break_even_hit_rate
+    why_not = simulation.implicit_break_even_reason
+    if why_not is not None:
+        reasons.append(f"{why_not[0].upper()}{why_not[1:]}.")
+    if implicit is not None and implicit.total is not None and implicit.total < best.total \
+            and best.strategy != "implicit":
+        reasons.append(f"Implicit caching alone is expected to cost {format_usd(implicit.total)} at the "
+                       f"{_shown(simulation.hit_rate * 100)} hit rate assumed, less than {best.strategy} (so "
+                       "simulate lists implicit as cheapest), but its hits are not guaranteed: recommend names only "
+                       "what you can schedule. Check the hit rate in your usage logs.")
     if rate is not None:
-        if rate > 1:
-            reasons.append("Implicit caching alone cannot match it, even if every query hit.")
-        elif rate <= 0:
-            reasons.append("Implicit caching alone is cheaper at any hit rate.")
-        else:
-            reasons.append(f"Implicit caching alone would be cheaper only above a {_shown(rate * 100)} hit rate "
-                           f"(at the {_shown(simulation.hit_rate * 100)} assumed: "
-                           f"{_implicit_words(implicit)}).")
+        reasons.append(f"Implicit caching alone would be cheaper only above a {_shown(rate * 100)} hit rate "
+                       f"(at the {_shown(simulation.hit_rate * 100)} assumed: {_implicit_words(implicit)}).")
     unavailable = next((row.unavailable for row in simulation.strategies if row.unavailable
                         and row.strategy != "implicit"), None)
     if unavailable:
         reasons.append(f"No explicit cache: {unavailable}.")
+    reasons += [f"Note: {note}." for note in simulation.price_date_notes]
     return Recommendation(best.strategy, best.total, best.per_query, saves, _percent(saves, none.total), above,
                           _percent(above, optimal) if above is not None and optimal is not None else None, gap,
-                          rate, tuple(reasons), simulation)
+                          rate, tuple(reasons), simulation, why_not)
 
 
 def _headline(best: StrategyCost, saves: Decimal, none_total: Decimal, hit_rate: Decimal) -> str:

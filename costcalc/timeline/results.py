@@ -21,9 +21,11 @@ class StrategyCost:
     storage_seconds: Decimal | None
     """Cache lifetimes summed over all caches, in seconds (exact; time is kept to the microsecond)."""
     cached_queries: int | None
+    """Queries read from a cache; None for implicit, whose hits are expected, not counted (see below)."""
     uncached_queries: int | None
     excess_over_optimal: Decimal | None
-    """total - optimal's total; None when there is no optimum to compare with."""
+    """total - optimal's total; None when there is no optimum to compare with. Optimal bounds explicit caching
+    only: implicit's expected cost needs no cache and can be below it, so its excess can be negative."""
     creation: Decimal | None
     storage: Decimal | None
     cached_input: Decimal | None
@@ -36,6 +38,8 @@ class StrategyCost:
     """The lifetime the strategy uses (refresh:auto: g*), None for none, implicit and optimal."""
     unavailable: str | None = None
     """Why this strategy cannot run for this model and traffic; every amount is then None."""
+    expected_cached_queries: Decimal | None = None
+    """Implicit only: the hit rate x the queries eligible for implicit caching (exact, may be fractional)."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,13 @@ class Simulation:
     break_even_gap_seconds: Decimal | None
     """g* = 3600 s x input / storage: the idle time whose storage costs one creation."""
     implicit_break_even_hit_rate: Decimal | None
-    """The hit rate at which implicit caching costs the same as the best explicit strategy."""
+    """The hit rate at which implicit caching costs the same as the best explicit strategy; None when no rate
+    from 0 to 1 does (then `implicit_break_even_reason` says why) or there is nothing to compare."""
     notes: tuple[str, ...]
+    implicit_break_even_reason: str | None = None
+    """Why there is no break-even hit rate: implicit is cheaper at any rate, or cannot match even at 100%."""
+    price_date_notes: tuple[str, ...] = ()
+    """The notes (also in `notes`) on a shut-down model and on which date's prices a dated timeline paid."""
 
     def find(self, name: str) -> StrategyCost | None:
         return next((row for row in self.strategies if row.strategy == name), None)
@@ -81,9 +90,11 @@ class Recommendation:
     above_optimal_percent: Decimal | None
     break_even_gap_seconds: Decimal | None
     implicit_break_even_hit_rate: Decimal | None
-    """Above this hit rate, implicit caching alone would be cheaper than the recommended strategy."""
+    """Above this hit rate, implicit caching alone would be cheaper than the best explicit strategy; None with
+    `implicit_break_even_reason` when no rate from 0 to 1 is."""
     reasons: tuple[str, ...]
     simulation: Simulation
+    implicit_break_even_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = to_jsonable(self)

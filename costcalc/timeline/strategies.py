@@ -97,10 +97,12 @@ def no_cache() -> Counts:
 
 
 def implicit(traffic: Traffic | None, hit_rate: Fraction) -> Counts:
-    """Expected cost: a share `hit_rate` of each eligible query's context is billed at the cached price."""
+    """Expected cost: a share `hit_rate` of each eligible query's context is billed at the cached price.
+
+    `cached_queries` and `cached_context` are the eligible ones; `hit_rate` of them are expected to hit."""
     if traffic is None:
         return no_cache()
-    return Counts(0, 0, traffic.context_by_tier(), (0, 0), Fraction(0), Fraction(0), hit_rate)
+    return Counts(traffic.timeline.queries, 0, traffic.context_by_tier(), (0, 0), Fraction(0), Fraction(0), hit_rate)
 
 
 def explicit(traffic: Traffic, ttl_us: int) -> Counts:

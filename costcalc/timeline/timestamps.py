@@ -6,6 +6,7 @@ about what reading them does; ISO 8601 strings go through `datetime.fromisoforma
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -17,6 +18,8 @@ MAX_INT_DIGITS = 11
 """Epoch seconds up to 99,999,999,999 (the year 5138): a longer number is milliseconds or a typo."""
 _CHUNK = 1 << 17
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ISO_FRACTION = re.compile(r"\d:\d\d[.,](\d+)")
+"""The seconds' fraction of an ISO time, which fromisoformat would cut to 6 digits without a word."""
 _POW10 = np.array([10**k for k in range(18)], dtype=np.int64)
 
 
@@ -77,6 +80,10 @@ def parse_one(text: object, index: int) -> int:
         raise TimestampError(index, "timestamp is missing; every query needs one (epoch seconds or ISO 8601)")
     if raw[0] in "+-0123456789" and ":" not in raw and "T" not in raw.upper() and raw.count("-") <= 1:
         return _epoch(raw, index)
+    fraction = _ISO_FRACTION.search(raw)
+    if fraction is not None and len(fraction.group(1)) > 6:
+        raise TimestampError(index, f"timestamp {raw!r} is finer than a microsecond; costcalc keeps time to the "
+                             "microsecond, so round it to 6 decimals")
     try:
         moment = datetime.fromisoformat(raw[:-1] + "+00:00" if raw[-1] in "zZ" else raw)
     except ValueError:

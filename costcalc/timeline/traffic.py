@@ -62,6 +62,8 @@ class Timeline:
     """Index of each key's first query."""
     source: str
     """Where the queries came from, for the report."""
+    dated: bool = True
+    """False for generated traffic, whose start (2026-01-01) is a convention rather than a date of use."""
 
     @property
     def queries(self) -> int:
@@ -81,6 +83,20 @@ class Timeline:
     @property
     def span_seconds(self) -> float:
         return float(self.times.max() - self.times.min()) / 1e6 if self.queries else 0.0
+
+
+def check_defaults(workload: object, name: str = "workload") -> TokenDefaults:
+    """A TrafficWorkload (or anything shaped like one) whose counts are whole numbers in range."""
+    from costcalc.cost.checks import check_count
+
+    for field in ("context_tokens", "prompt_tokens", "output_tokens"):
+        if not hasattr(workload, field):
+            raise CostcalcError(f"{name} must be a costcalc.TrafficWorkload(context_tokens=..., prompt_tokens=..., "
+                                f"output_tokens=...), got {type(workload).__name__}")
+        value = getattr(workload, field)
+        if value is not None or field != "context_tokens":
+            check_count(f"{name}.{field}", value, MAX_TOKENS)
+    return workload  # type: ignore[return-value]
 
 
 def factorize_keys(keys: Sequence[str]) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
@@ -147,19 +163,21 @@ def _key_time_order(times: npt.NDArray[np.int64], key_ids: npt.NDArray[np.int64]
 def timeline_from_rows(rows: Iterable[TimelineRow | dict[str, Any]], workload: TokenDefaults | None = None,
                        source: str = "rows") -> Timeline:
     """A timeline from rows built in code (dicts are validated as TimelineRow)."""
-    workload = workload or Defaults()
-    from pydantic import ValidationError
-
+    workload = check_defaults(Defaults() if workload is None else workload)
     from costcalc.timeline.models import TimelineRow
 
+    if isinstance(rows, (str, bytes, dict)) or not isinstance(rows, Iterable):
+        raise CostcalcError(f"rows must be a list of TimelineRow or dicts, got {type(rows).__name__}")
     checked = []
     for number, row in enumerate(rows, start=1):
-        try:
-            checked.append(row if isinstance(row, TimelineRow) else TimelineRow.model_validate(row))
-        except ValidationError as error:
-            problem = error.errors()[0]
-            where = ".".join(str(part) for part in problem["loc"]) or "row"
-            raise CostcalcError(f"{source}: row {number}: {where}: {problem['msg']}") from None
+        if isinstance(row, TimelineRow):
+            checked.append(row)
+            continue
+        if not isinstance(row, dict):
+            raise CostcalcError(f"{source}: row {number}: must be a TimelineRow or a dict, got {type(row).__name__}")
+        checked.append(TimelineRow.checked(row, f"{source}: row {number}"))
+    if not checked:
+        raise CostcalcError(f"{source}: the timeline has no queries; give at least one row")
     times = np.empty(len(checked), dtype=np.int64)
     for index, row in enumerate(checked):
         stamp = row.timestamp
