@@ -218,11 +218,12 @@ def table_statements(prices: Sequence[PriceRow], names: Sequence[NameRow], tempo
 def script(prices: Sequence[PriceRow], names: Sequence[NameRow], dialect: str) -> str:
     """The whole export: tables, rows and views in `dialect`, with the usage relation it expects."""
     header = [
-        "-- costcalc price relation and billing views. Usage billing rules: docs/usage-billing.md;",
-        "-- relations, precision and loading: docs/warehouse.md.",
+        "-- costcalc price relation and billing views. Usage billing rules: docs/usage-billing.md",
+        "-- (costcalc's docs). Relations, precision and loading: docs/warehouse.md.",
+        "-- Statements end with a semicolon at the end of a line, and no comment holds one.",
         f"-- Create or load the usage relation first (a table or view named {USAGE_TABLE}):",
         *("-- " + line for line in transpile(USAGE_DDL, dialect)[0].splitlines()),
-        f"-- Totals: SELECT * FROM costcalc_bill_total; per key: costcalc_bill_by_key. Dialect: {dialect}.",
+        f"-- Totals: SELECT * FROM costcalc_bill_total (per key: costcalc_bill_by_key). Dialect: {dialect}.",
         "",
     ]
     views = view_statements(dialect)
