@@ -33,16 +33,59 @@ _MODULES = {
     "usage.api": ["bill", "iter_bills"],
     "usage.engine": ["BadUsageRecord", "UsageBiller"],
     "usage.report": ["BadRecord", "UsageBill"],
+    "warehouse.duckdb_engine": ["bill_duckdb"],
+    "warehouse.spark_engine": ["bill_spark"],
+    "warehouse.relation": ["price_rows"],
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
-    "BadRecord", "BadUsageRecord", "BreakEven", "CacheMinimum", "CostcalcError", "Estimate", "ExplicitCacheCost",
-    "ModelPrices", "NoCacheCost", "PriceFile", "PricePeriod", "PriceSource", "PriceTables", "PricedModel",
-    "PricingFileError", "Rates", "Recommendation", "RequestCost", "Simulation", "StrategyCost", "TieredPrice",
-    "Timeline", "TimelineRow", "TrafficWorkload", "UsageBill", "UsageBiller", "Workload", "bill", "break_even",
-    "bundled_pricing_dir", "calc_break_even", "calc_request", "estimate", "find_period", "generate_timeline",
-    "iter_bills", "load_price_file", "load_tables", "rates_for", "read_timeline", "recommend", "simulate", "tier_for",
+    "BadRecord",
+    "BadUsageRecord",
+    "BreakEven",
+    "CacheMinimum",
+    "CostcalcError",
+    "Estimate",
+    "ExplicitCacheCost",
+    "ModelPrices",
+    "NoCacheCost",
+    "PriceFile",
+    "PricePeriod",
+    "PriceSource",
+    "PriceTables",
+    "PricedModel",
+    "PricingFileError",
+    "Rates",
+    "Recommendation",
+    "RequestCost",
+    "Simulation",
+    "StrategyCost",
+    "TieredPrice",
+    "Timeline",
+    "TimelineRow",
+    "TrafficWorkload",
+    "UsageBill",
+    "UsageBiller",
+    "Workload",
+    "bill",
+    "bill_duckdb",
+    "bill_spark",
+    "break_even",
+    "bundled_pricing_dir",
+    "calc_break_even",
+    "calc_request",
+    "estimate",
+    "find_period",
+    "generate_timeline",
+    "iter_bills",
+    "load_price_file",
+    "load_tables",
+    "price_rows",
+    "rates_for",
+    "read_timeline",
+    "recommend",
+    "simulate",
+    "tier_for",
     "timeline_from_rows",
 ]
 
@@ -87,3 +130,6 @@ if TYPE_CHECKING:
     from costcalc.usage.api import bill, iter_bills
     from costcalc.usage.engine import BadUsageRecord, UsageBiller
     from costcalc.usage.report import BadRecord, UsageBill
+    from costcalc.warehouse.duckdb_engine import bill_duckdb
+    from costcalc.warehouse.relation import price_rows
+    from costcalc.warehouse.spark_engine import bill_spark

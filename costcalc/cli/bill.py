@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -23,28 +23,33 @@ def bill_command(
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first record that cannot be billed "
                                          "(exit code 2).")] = False,
     pricing: PricingOpt = None,
+    engine: Annotated[str, typer.Option("--engine", help="python; or duckdb (logs larger than memory, Parquet) or "
+                                        "spark (local or a cluster): same result (docs/warehouse.md).")] = "python",
+    write_usage: Annotated[Optional[Path], typer.Option("--write-usage", help="With --engine duckdb: also write "
+                                                        "the parsed usage relation to this Parquet file.")] = None,
 ) -> None:
     """Bill usage logs exactly: by model, by UTC day and by bucket, with the cost without caching."""
     from costcalc.usage.engine import UsageBiller
+    from costcalc.warehouse.engines import bill_with, check_engine
 
     if format not in FORMATS:
         raise CostcalcError(f"--format must be table, json or csv, got {format!r}")
     if files.count("-") > 1:
         raise CostcalcError("standard input (-) can be read only once")
-    from costcalc.usage.reader import check_regular_file, file_identity
+    from costcalc.usage.reader import check_regular_file, refuse_repeats
 
-    seen: dict[tuple[int, int], str] = {}
     for name in files:  # refuse a FIFO, a typo or a file given twice before billing anything
         if name != "-":
             check_regular_file(given_path(name, "FILE"))
-            earlier = seen.setdefault(file_identity(Path(name)), name)
-            if earlier != name or files.count(name) > 1:
-                same = "" if earlier == name else f" (the same file as {earlier})"
-                raise CostcalcError(f"{name} is given twice{same}; each log is billed once, give it once")
-    biller = UsageBiller(load(pricing), check_platform(platform), strict=strict, workers=None)
-    for name in files:
-        biller.read(name if name == "-" else Path(name))
-    result = biller.result()
+    refuse_repeats(files)
+    if check_engine(engine, write_usage) != "python":
+        result = bill_with(engine, [name if name == "-" else Path(name) for name in files], load(pricing),
+                           check_platform(platform), strict, write_usage)
+    else:
+        biller = UsageBiller(load(pricing), check_platform(platform), strict=strict, workers=None)
+        for name in files:
+            biller.read(name if name == "-" else Path(name))
+        result = biller.result()
     if format == "json":
         print_json(result.to_json())
     elif format == "csv":

@@ -102,3 +102,8 @@ def schema() -> None:
     from costcalc.prices.json_schema import schema_text
 
     sys.stdout.write(schema_text())
+
+
+from costcalc.cli.pricing_export import register as _register_export  # noqa: E402
+
+_register_export(pricing_app)

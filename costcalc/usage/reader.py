@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -60,6 +60,36 @@ def file_identity(path: Path) -> tuple[int, int]:
     """(device, inode): the same file under two names (a link, `./x` and `x`) has one identity."""
     status = path.stat()
     return status.st_dev, status.st_ino
+
+
+def refuse_repeats(sources: Sequence[str | Path]) -> None:
+    """Refuse a file given twice (under one name or two): it would be billed twice."""
+    seen: dict[tuple[int, int], str] = {}
+    for source in sources:
+        if str(source) == STDIN:
+            continue
+        try:
+            identity = file_identity(Path(source))
+        except OSError:
+            continue  # the reader says what is wrong with it
+        if identity in seen:
+            same = "" if seen[identity] == str(source) else f" (the same file as {seen[identity]})"
+            raise CostcalcError(f"{source} is given twice{same}; each log is billed once, give it once")
+        seen[identity] = str(source)
+
+
+def gzip_message(name: str) -> str:
+    where = "give the .gz file name or pipe through gunzip" if name == "<stdin>" else "name it *.gz or gunzip it first"
+    return f"{name} looks like gzip data, not JSON Lines; {where}"
+
+
+def refuse_gzip_lookalike(path: str | Path, name: str) -> None:
+    """A file that starts like gzip but is not named .gz would bill as nothing but bad lines: refuse it."""
+    if str(path).endswith(".gz") or name.endswith(".gz"):
+        return
+    with open(path, "rb") as handle:
+        if handle.read(2) == b"\x1f\x8b":
+            raise CostcalcError(gzip_message(name))
 
 
 def open_log(source: str | Path) -> IO[bytes]:
@@ -114,9 +144,7 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
                 buffer[: total - 3] = buffer[3:total]  # a byte-order mark from a Windows editor
                 total -= 3
             if first and start == 0 and buffer.startswith(b"\x1f\x8b") and not name.endswith(".gz"):
-                where = ("give the .gz file name or pipe through gunzip" if name == "<stdin>" else
-                         "name it *.gz or gunzip it first")
-                raise CostcalcError(f"{name} looks like gzip data, not JSON Lines; {where}")
+                raise CostcalcError(gzip_message(name))
             first = False
             end = buffer.rfind(b"\n", filled, total)
             if end < 0:

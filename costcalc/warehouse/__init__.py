@@ -1,0 +1,1 @@
+"""Billing at warehouse scale: the price tables as a relation, the billing rule in SQL, DuckDB and Spark engines."""

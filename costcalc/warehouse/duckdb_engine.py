@@ -1,0 +1,191 @@
+"""`costcalc bill --engine duckdb`: the SQL billing rule run by embedded DuckDB, for logs larger than memory.
+
+JSON Lines (plain or .gz) are parsed inside DuckDB (`duckdb_load`); Parquet files hold the usage relation
+itself (docs/warehouse.md). DuckDB computes the integer aggregates with the views of `billing.sql`, and the
+bill is built by the default engine's report code, so the JSON is the same (`rows`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from costcalc.errors import CostcalcError
+from costcalc.prices.tables import PriceTables
+from costcalc.usage.lookup import PriceLookup
+from costcalc.usage.reader import STDIN, check_regular_file, display_name, refuse_gzip_lookalike, refuse_repeats
+from costcalc.usage.report import UsageBill
+from costcalc.warehouse import duckdb_load, relation, sql
+from costcalc.warehouse.rows import (
+    SEQ_LINES,
+    USAGE_COLUMNS,
+    Refused,
+    UsageRow,
+    assemble,
+    collect,
+    line_row,
+    parquet_columns,
+    parquet_order,
+)
+
+
+def connect() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise CostcalcError("--engine duckdb needs DuckDB: pip install 'costcalc[duckdb]'") from None
+    return duckdb.connect()
+
+
+def load_prices(con: Any, tables: PriceTables) -> None:
+    """The price relation, model names and day offsets, then the billing views (DuckDB dialect)."""
+    script = sql.table_statements(relation.price_rows(tables), relation.name_rows(tables))
+    for statement in script.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
+MATERIALIZED = ("costcalc_cache_versions",)
+"""Cache records, read by several of the engine's queries: computed once (they are few)."""
+
+
+def create_views(con: Any, materialize: tuple[str, ...] = ()) -> None:
+    for statement in sql.view_statements("duckdb", money=False):
+        name = statement.split()[2]
+        con.execute(statement.replace("CREATE VIEW", "CREATE TABLE", 1) if name in materialize else statement)
+
+
+def _unterminated(path: str) -> bool:
+    """The file does not end with a newline (its last line may still be being written)."""
+    if path.endswith(".gz"):
+        last = b""
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                last = chunk[-1:]
+        return last not in (b"", b"\n")
+    with open(path, "rb") as stream:
+        stream.seek(0, os.SEEK_END)
+        if stream.tell() == 0:
+            return False
+        stream.seek(-1, os.SEEK_END)
+        return stream.read(1) != b"\n"
+
+
+def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -> str:
+    source = f"read_parquet({duckdb_load._quote(path)})"
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    largest = con.execute(f"SELECT MAX({parquet_order(present)}) FROM {source}").fetchone()[0] \
+        if "line" in present else 0
+    return f"SELECT {', '.join(parquet_columns(present, index, name, platform, int(largest or 0)))} FROM {source}"
+
+
+class _Inputs:
+    """The files to bill, standard input spooled to a temporary file (DuckDB reads files)."""
+
+    def __init__(self, files: Sequence[str | Path], workdir: str) -> None:
+        self.jsonl: list[tuple[int, str, str]] = []
+        self.parquet: list[tuple[int, str, str]] = []
+        names: list[str] = []
+        refuse_repeats(files)
+        for item in files:
+            name = display_name(item)
+            if name in names:
+                raise CostcalcError(f"{name} is given twice; give each log once")
+            names.append(name)
+            index = len(names) - 1
+            if str(item) == STDIN:
+                path = os.path.join(workdir, "stdin.jsonl")
+                with open(path, "wb") as spool:
+                    shutil.copyfileobj(sys.stdin.buffer, spool)
+            else:
+                check_regular_file(Path(item))
+                path = str(item)
+            if not path.endswith(".parquet"):
+                refuse_gzip_lookalike(path, name)
+            (self.parquet if path.endswith(".parquet") else self.jsonl).append((index, name, path))
+
+
+def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",
+                strict: bool = False, write_usage: Path | None = None) -> UsageBill:
+    """The bill of JSONL (plain, .gz, `-`) and Parquet usage files, computed by DuckDB.
+
+    `write_usage`: also write the usage relation (every billable record, parsed) to this Parquet file, ready
+    to load into a warehouse next to `costcalc pricing export --format sql`.
+    """
+    con = connect()
+    tables.models(platform)
+    lookup = PriceLookup(tables, platform)
+    with tempfile.TemporaryDirectory(prefix="costcalc-duckdb-") as workdir:
+        con.execute(f"SET temp_directory = {duckdb_load._quote(workdir)}")
+        inputs = _Inputs(files, workdir)
+        load_prices(con, tables)
+        con.execute(sql.USAGE_DDL.replace(sql.USAGE_TABLE, "costcalc_extra", 1))
+        refused: list[Refused] = []
+        lines = 0
+        parts = ["SELECT * FROM costcalc_extra"]
+        if inputs.jsonl:
+            try:
+                con.execute("CREATE TABLE costcalc_parsed AS " + duckdb_load.parsed_sql(inputs.jsonl, platform))
+            except Exception as error:  # DuckDB's own errors: an unreadable or non-UTF-8 file
+                raise CostcalcError(f"DuckDB could not read the logs ({str(error).splitlines()[0]}); "
+                                    "bill them with --engine python") from None
+            lines += con.execute("SELECT COUNT(*) FROM costcalc_parsed WHERE NOT blank").fetchone()[0]
+            refused += _read_unsure(con, inputs.jsonl, lookup)
+            parts.append(
+                "SELECT file, line, file_index * " + str(SEQ_LINES) + " + line AS seq, platform, kind, model_name, "
+                "batch, time_ns, prompt AS prompt_tokens, cached AS cached_tokens, candidates AS candidates_tokens, "
+                "thoughts AS thoughts_tokens, tool AS tool_use_prompt_tokens, cache_name, "
+                "CASE WHEN kind = 'cache' THEN total END AS cache_tokens, expire_ns, update_ns, delete_ns "
+                "FROM costcalc_parsed WHERE ok")
+        for index, name, path in inputs.parquet:
+            parts.append(_parquet_select(con, index, name, path, platform))
+            lines += con.execute(f"SELECT COUNT(*) FROM read_parquet({duckdb_load._quote(path)})").fetchone()[0]
+        con.execute("CREATE VIEW costcalc_usage AS " + " UNION ALL ".join(parts))
+        if write_usage is not None:
+            try:
+                con.execute(f"COPY (SELECT * REPLACE (ROW_NUMBER() OVER (ORDER BY seq) AS seq) FROM costcalc_usage "
+                            "ORDER BY seq) TO "
+                            f"{duckdb_load._quote(str(write_usage))} (FORMAT parquet)")
+            except Exception as error:
+                raise CostcalcError(f"{write_usage}: cannot write the usage Parquet file "
+                                    f"({str(error).splitlines()[0]})") from None
+        create_views(con, MATERIALIZED)
+        return _bill(con, tables, platform, lookup, refused, lines, strict)
+
+
+def _read_unsure(con: Any, files: list[tuple[int, str, str]], lookup: PriceLookup) -> list[Refused]:
+    """Lines the fast path was not sure of, read by the reference reading: rows into costcalc_extra, or refused."""
+    last_lines = dict(con.execute("SELECT file_index, MAX(line) FROM costcalc_parsed GROUP BY file_index").fetchall())
+    paths = {index: (name, path) for index, name, path in files}
+    unterminated: dict[int, bool] = {}
+    extra: list[UsageRow] = []
+    refused: list[Refused] = []
+    cursor = con.execute("SELECT file_index, line, j FROM costcalc_parsed WHERE NOT ok AND NOT blank "
+                         "ORDER BY file_index, line")
+    while batch := cursor.fetchmany(10_000):
+        for index, line, text in batch:
+            name, path = paths[index]
+            last = line == last_lines[index]
+            if last and index not in unterminated:
+                unterminated[index] = _unterminated(path)
+            found = line_row(text.encode(), lookup, name, index, line, last and unterminated[index])
+            if isinstance(found, Refused):
+                refused.append(found)
+            else:
+                extra.append(found)
+    if extra:
+        placeholders = ", ".join("?" for _ in USAGE_COLUMNS)
+        con.executemany(f"INSERT INTO costcalc_extra VALUES ({placeholders})", extra)
+    return refused
+
+
+def _bill(con: Any, tables: PriceTables, platform: str, lookup: PriceLookup, refused: list[Refused], lines: int,
+          strict: bool) -> UsageBill:
+    found = collect(lambda query: con.execute(query).fetchall(), lookup)
+    return assemble(platform, tables, found, refused, lines, strict)

@@ -1,0 +1,162 @@
+"""`costcalc bill --engine spark`: the SQL billing rule run by Spark, in local mode or on a cluster.
+
+Each JSON line is read by the default engine's own reference reading, in parallel on the executors, into the
+usage relation; Parquet files hold the usage relation itself. Spark SQL then runs the views of `billing.sql`
+(transpiled), and the bill is built by the default engine's report code (`rows`). The master comes from
+COSTCALC_SPARK_MASTER (default `local[*]`); docs/warehouse.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple
+from pathlib import Path
+from typing import Any
+
+from costcalc.errors import CostcalcError
+from costcalc.prices.tables import PriceTables
+from costcalc.usage.lookup import PriceLookup
+from costcalc.usage.reader import STDIN, check_regular_file, display_name, refuse_gzip_lookalike, refuse_repeats
+from costcalc.usage.report import UsageBill
+from costcalc.warehouse import relation, sql
+from costcalc.warehouse.rows import (
+    MALFORMED,
+    TRUNCATED,
+    USAGE_COLUMNS,
+    Refused,
+    UsageRow,
+    assemble,
+    collect,
+    line_row,
+    parquet_columns,
+    parquet_order,
+)
+
+
+def session() -> Any:
+    """A Spark session: the active one, or a new one on COSTCALC_SPARK_MASTER (default local[*]), in UTC."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise CostcalcError("--engine spark needs PySpark (and Java 17+): pip install 'costcalc[spark]'") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    # Local workers run this interpreter (the one costcalc and its parser are installed in).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (SparkSession.builder.appName("costcalc bill")
+               .master(os.environ.get("COSTCALC_SPARK_MASTER", "local[*]"))
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", os.environ.get("COSTCALC_SPARK_PARTITIONS", "8")))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _schemas() -> tuple[Any, Any, Any]:
+    from pyspark.sql import types as t
+
+    price = t.DecimalType(relation.PRICE_PRECISION, relation.PRICE_SCALE)
+    kinds = {"platform": t.StringType(), "model": t.StringType(), "effective_from": t.DateType(),
+             "effective_to": t.DateType(), "tier": t.StringType(), "batch": t.BooleanType(),
+             "prompt_tokens_min": t.LongType(), "prompt_tokens_max": t.LongType(),
+             "long_context_threshold": t.LongType(), "per_character": t.BooleanType(), "caching": t.StringType(),
+             "min_cache_seconds": t.LongType()}
+    prices = t.StructType([t.StructField(name, kinds.get(name, price)) for name in relation.PRICE_COLUMNS])
+    names = t.StructType([t.StructField(name, t.StringType()) for name in relation.NAME_COLUMNS])
+    texts = ("file", "platform", "kind", "model_name", "cache_name")
+    usage = t.StructType([t.StructField(name, t.StringType() if name in texts else
+                                        t.BooleanType() if name == "batch" else t.LongType())
+                          for name in USAGE_COLUMNS])
+    return prices, names, usage
+
+
+def spark_views(money: bool = True) -> list[str]:
+    """The billing views in Spark SQL, as temporary views (they read temporary views)."""
+    return [statement.replace("CREATE VIEW", "CREATE OR REPLACE TEMPORARY VIEW", 1)
+            for statement in sql.view_statements("spark", money)]
+
+
+
+def _parse_partition(lines: Iterator[tuple[bytes, int]], tables: PriceTables, platform: str, name: str,
+                     source: int) -> Iterator[UsageRow | Refused]:
+    lookup = PriceLookup(tables, platform)
+    for raw, index in lines:
+        if raw.strip():
+            yield line_row(raw, lookup, name, source, index + 1, False)
+
+
+def _unterminated(path: str) -> bool:
+    from costcalc.warehouse.duckdb_engine import _unterminated as check
+
+    return check(path)
+
+
+def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",
+               strict: bool = False, spark: Any = None) -> UsageBill:
+    """The bill of JSONL (plain, .gz, `-`) and Parquet usage files, computed by Spark SQL."""
+    spark = spark or session()
+    tables.models(platform)
+    lookup = PriceLookup(tables, platform)
+    price_schema, name_schema, usage_schema = _schemas()
+    spark.createDataFrame([astuple(row) for row in relation.price_rows(tables)], price_schema) \
+        .createOrReplaceTempView(sql.PRICE_TABLE)
+    spark.createDataFrame([astuple(row) for row in relation.name_rows(tables)], name_schema) \
+        .createOrReplaceTempView(sql.NAME_TABLE)
+    spark.range(sql.MAX_LIFETIME_DAYS + 1).withColumnRenamed("id", "day_offset").createOrReplaceTempView(sql.DAYS_TABLE)
+    with tempfile.TemporaryDirectory(prefix="costcalc-spark-") as workdir:
+        frames, refused, lines = [], [], 0
+        names: list[str] = []
+        refuse_repeats(files)
+        for item in files:
+            name = display_name(item)
+            if name in names:
+                raise CostcalcError(f"{name} is given twice; give each log once")
+            names.append(name)
+            source = len(names) - 1
+            if str(item) == STDIN:
+                path = os.path.join(workdir, "stdin.jsonl")
+                with open(path, "wb") as spool:
+                    shutil.copyfileobj(sys.stdin.buffer, spool)
+            else:
+                check_regular_file(Path(item))
+                path = str(item)
+            if not path.endswith(".parquet"):
+                refuse_gzip_lookalike(path, name)
+            if path.endswith(".parquet"):
+                frame = spark.read.parquet(path)
+                lines += frame.count()
+                frame.createOrReplaceTempView(f"costcalc_input_{source}")
+                present = set(frame.columns)
+                largest = frame.agg({parquet_order(present): "max"}).collect()[0][0] if "line" in present else 0
+                columns = parquet_columns(present, source, name, platform, int(largest or 0))
+                frames.append(spark.sql(f"SELECT {', '.join(columns)} FROM costcalc_input_{source}"))
+                continue
+            parsed = spark.sparkContext.textFile(path, use_unicode=False).zipWithIndex().mapPartitions(
+                lambda part, n=name, s=source: _parse_partition(part, tables, platform, n, s)).cache()
+            bad = parsed.filter(lambda item: isinstance(item, Refused)).collect()
+            lines += parsed.count()
+            if bad and bad[-1].record.code == MALFORMED.code:
+                total = spark.sparkContext.textFile(path, use_unicode=False).count()
+                if bad[-1].record.line == total and _unterminated(path):
+                    last = bad.pop()
+                    bad.append(Refused(last.order, type(last.record)(last.record.file, last.record.line,
+                                                                      TRUNCATED.code, TRUNCATED.reason)))
+            refused += bad
+            rows = parsed.filter(lambda item: not isinstance(item, Refused))
+            frames.append(spark.createDataFrame(rows, usage_schema))
+        usage = frames[0] if frames else spark.createDataFrame([], usage_schema)
+        for frame in frames[1:]:
+            usage = usage.unionByName(frame)
+        usage.cache().createOrReplaceTempView(sql.USAGE_TABLE)
+        for statement in spark_views(money=False):
+            spark.sql(statement)
+        found = collect(lambda query: spark.sql(sql.transpile(query, "spark")[0]).collect(), lookup)
+        usage.unpersist()
+        return assemble(platform, tables, found, refused, lines, strict)
