@@ -1,4 +1,4 @@
-"""Wall time of one `costcalc estimate` against one `genai-prices calc`, the peer the issue names.
+"""Wall time of one `costcalc estimate` against one `genai-prices calc`, the peer it is compared with.
 
 Runs the two commands alternately (so machine noise hits both alike), after one warm-up run each that
 also fills costcalc's validation cache, and prints the medians and their ratio.

@@ -1,4 +1,4 @@
-"""Wall time of `costcalc pricing validate` on the three files issue 6 names, target: each under a second.
+"""Wall time of `costcalc pricing validate` on three hostile or huge files; target: each under a second.
 
     a: &a [*a]                 a recursive alias (main hung, eating memory)
     a FIFO                     nobody writes to it (main blocked forever)
