@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +17,9 @@ from typing import Any
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.lookup import PriceLookup
-from costcalc.usage.reader import STDIN, check_regular_file, display_name, refuse_gzip_lookalike, refuse_repeats
 from costcalc.usage.report import UsageBill
 from costcalc.warehouse import duckdb_load, relation, sql
+from costcalc.warehouse.inputs import resolve_inputs
 from costcalc.warehouse.rows import (
     SEQ_LINES,
     USAGE_COLUMNS,
@@ -89,26 +87,9 @@ class _Inputs:
     """The files to bill, standard input spooled to a temporary file (DuckDB reads files)."""
 
     def __init__(self, files: Sequence[str | Path], workdir: str) -> None:
-        self.jsonl: list[tuple[int, str, str]] = []
-        self.parquet: list[tuple[int, str, str]] = []
-        names: list[str] = []
-        refuse_repeats(files)
-        for item in files:
-            name = display_name(item)
-            if name in names:
-                raise CostcalcError(f"{name} is given twice; give each log once")
-            names.append(name)
-            index = len(names) - 1
-            if str(item) == STDIN:
-                path = os.path.join(workdir, "stdin.jsonl")
-                with open(path, "wb") as spool:
-                    shutil.copyfileobj(sys.stdin.buffer, spool)
-            else:
-                check_regular_file(Path(item))
-                path = str(item)
-            if not path.endswith(".parquet"):
-                refuse_gzip_lookalike(path, name)
-            (self.parquet if path.endswith(".parquet") else self.jsonl).append((index, name, path))
+        given = resolve_inputs(files, workdir)
+        self.jsonl = [(item.index, item.name, item.path) for item in given if not item.parquet]
+        self.parquet = [(item.index, item.name, item.path) for item in given if item.parquet]
 
 
 def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",

@@ -9,7 +9,6 @@ COSTCALC_SPARK_MASTER (default `local[*]`); docs/warehouse.md.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -20,9 +19,9 @@ from typing import Any
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.lookup import PriceLookup
-from costcalc.usage.reader import STDIN, check_regular_file, display_name, refuse_gzip_lookalike, refuse_repeats
 from costcalc.usage.report import UsageBill
 from costcalc.warehouse import relation, sql
+from costcalc.warehouse.inputs import resolve_inputs
 from costcalc.warehouse.rows import (
     MALFORMED,
     TRUNCATED,
@@ -112,23 +111,8 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
     spark.range(sql.MAX_LIFETIME_DAYS + 1).withColumnRenamed("id", "day_offset").createOrReplaceTempView(sql.DAYS_TABLE)
     with tempfile.TemporaryDirectory(prefix="costcalc-spark-") as workdir:
         frames, refused, lines = [], [], 0
-        names: list[str] = []
-        refuse_repeats(files)
-        for item in files:
-            name = display_name(item)
-            if name in names:
-                raise CostcalcError(f"{name} is given twice; give each log once")
-            names.append(name)
-            source = len(names) - 1
-            if str(item) == STDIN:
-                path = os.path.join(workdir, "stdin.jsonl")
-                with open(path, "wb") as spool:
-                    shutil.copyfileobj(sys.stdin.buffer, spool)
-            else:
-                check_regular_file(Path(item))
-                path = str(item)
-            if not path.endswith(".parquet"):
-                refuse_gzip_lookalike(path, name)
+        for given in resolve_inputs(files, workdir):
+            name, source, path = given.name, given.index, given.path
             if path.endswith(".parquet"):
                 frame = spark.read.parquet(path)
                 lines += frame.count()
