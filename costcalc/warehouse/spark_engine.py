@@ -9,6 +9,8 @@ COSTCALC_SPARK_MASTER (default `local[*]`); docs/warehouse.md.
 from __future__ import annotations
 
 import os
+import re
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -47,15 +49,70 @@ def session() -> Any:
         return active
     # Local workers run this interpreter (the one costcalc and its parser are installed in).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    master = os.environ.get("COSTCALC_SPARK_MASTER", "local[*]")
+    _check_master(master)
     builder = (SparkSession.builder.appName("costcalc bill")
-               .master(os.environ.get("COSTCALC_SPARK_MASTER", "local[*]"))
+               .master(master)
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", os.environ.get("COSTCALC_SPARK_PARTITIONS", "8")))
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+    # The JVM (and the Python workers it starts) write their log to a private file, not to the user's
+    # terminal: a successful run prints only costcalc's own lines, and a failed start is told in one line.
+    log = tempfile.TemporaryFile()
+    saved = os.dup(2)
+    try:
+        sys.stderr.flush()
+        os.dup2(log.fileno(), 2)
+        try:
+            spark = builder.getOrCreate()
+            spark.sparkContext.setLogLevel("ERROR")
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+    except Exception as error:
+        log.seek(0)
+        raise CostcalcError(f"Spark could not start ({_start_reason(error, log.read())}): check Java 17+ / "
+                            f"JAVA_HOME, or COSTCALC_SPARK_MASTER ({master})") from None
+    finally:
+        os.close(saved)
     return spark
+
+
+def _check_master(master: str) -> None:
+    """A standalone master that refuses connections fails in a second instead of after Spark's minute of retries."""
+    if not master.startswith("spark://"):
+        return
+    for address in master[len("spark://"):].split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=5):
+                return
+        except (OSError, ValueError):
+            continue
+    raise CostcalcError(f"Spark could not start (no master answers at {master}): check COSTCALC_SPARK_MASTER "
+                        "(spark://host:port of a running master, or local[*]) and Java 17+ / JAVA_HOME")
+
+
+def _start_reason(error: Exception, log: bytes) -> str:
+    """The first line that says why: the launcher's own complaint (e.g. java not found), else the error's."""
+    for line in log.decode(errors="replace").splitlines():
+        line = re.sub(r"^.*: line [0-9]+: ", "", line.strip())
+        if line and not line.startswith(("WARNING", "Using Spark", "Setting default", "To adjust")) \
+                and "WARN" not in line.split()[:4]:
+            return line
+    return error_line(error)
+
+
+def error_line(error: BaseException) -> str:
+    """The line of a Spark or Py4J error that says what went wrong (not `An error occurred while calling o42`)."""
+    java = getattr(error, "java_exception", None)
+    text = str(java) if java is not None else str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if not line.startswith("An error occurred while calling"):
+            return line.lstrip(": ")
+    return lines[0] if lines else type(error).__name__
 
 
 def _schemas() -> tuple[Any, Any, Any]:
