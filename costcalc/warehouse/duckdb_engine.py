@@ -75,12 +75,66 @@ def _unterminated(path: str) -> bool:
         return stream.read(1) != b"\n"
 
 
-def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -> str:
+def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -> tuple[str, int]:
+    """The usage relation of one Parquet file, and its number of records."""
     source = f"read_parquet({duckdb_load._quote(path)})"
-    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    largest = con.execute(f"SELECT MAX({parquet_order(present)}) FROM {source}").fetchone()[0] \
-        if "line" in present else 0
-    return f"SELECT {', '.join(parquet_columns(present, index, name, platform, int(largest or 0)))} FROM {source}"
+    try:
+        present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        largest = con.execute(f"SELECT MAX({parquet_order(present)}) FROM {source}").fetchone()[0] \
+            if "line" in present else 0
+        count = con.execute(f"SELECT COUNT(*) FROM {source}").fetchone()[0]
+    except Exception as error:  # DuckDB's own errors: not Parquet, empty, truncated
+        raise CostcalcError(f"{name}: not a readable Parquet file ({_first_line(error)}); give Parquet written by "
+                            "--write-usage, or name a JSON Lines log *.jsonl") from None
+    columns = parquet_columns(present, index, name, platform, int(largest or 0))
+    return f"SELECT {', '.join(columns)} FROM {source}", int(count)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+PARQUET_MAGIC = b"PAR1"
+
+
+def refuse_parquet_content(name: str, path: str) -> None:
+    """A Parquet file named like a log would be read as lines of binary: say what it is instead."""
+    opener: Any = gzip.open if path.endswith(".gz") else open
+    try:
+        with opener(path, "rb") as stream:
+            start = stream.read(len(PARQUET_MAGIC))
+    except (OSError, EOFError):
+        return  # unreadable gzip: the engine's reading reports it
+    if start == PARQUET_MAGIC:
+        how = "save it as a *.parquet file" if name == "<stdin>" else \
+            "gunzip it and name it *.parquet" if path.endswith(".gz") else "name it *.parquet"
+        raise CostcalcError(f"{name}: this is a Parquet file, not JSON Lines: {how} to bill it")
+
+
+def damaged_gzip(paths: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
+    """The name of the first (name, path) .gz file that does not decompress to its end, and why; if any."""
+    for name, path in paths:
+        if not path.endswith(".gz"):
+            continue
+        try:
+            with gzip.open(path, "rb") as stream:
+                while stream.read(1 << 20):
+                    pass
+        except (OSError, EOFError, ValueError) as error:
+            return name, _first_line(error)
+    return None
+
+
+def read_failure(error: BaseException, paths: Sequence[tuple[str, str]], engine: str,
+                 reason: str | None = None) -> CostcalcError:
+    """A log the engine could not read, with advice that fits: a damaged .gz cannot be billed by any engine."""
+    damaged = damaged_gzip(paths)
+    if damaged is not None:
+        return CostcalcError(f"{damaged[0]}: the .gz file is damaged or truncated ({damaged[1]}); "
+                             "copy it again, or decompress what is left (zcat) and bill that")
+    return CostcalcError(f"{engine} could not read the logs ({reason or _first_line(error)}); "
+                         "bill them with --engine python")
 
 
 class _Inputs:
@@ -90,6 +144,8 @@ class _Inputs:
         given = resolve_inputs(files, workdir)
         self.jsonl = [(item.index, item.name, item.path) for item in given if not item.parquet]
         self.parquet = [(item.index, item.name, item.path) for item in given if item.parquet]
+        for _, name, path in self.jsonl:
+            refuse_parquet_content(name, path)
 
 
 def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",
@@ -113,9 +169,8 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
         if inputs.jsonl:
             try:
                 con.execute("CREATE TABLE costcalc_parsed AS " + duckdb_load.parsed_sql(inputs.jsonl, platform))
-            except Exception as error:  # DuckDB's own errors: an unreadable or non-UTF-8 file
-                raise CostcalcError(f"DuckDB could not read the logs ({str(error).splitlines()[0]}); "
-                                    "bill them with --engine python") from None
+            except Exception as error:  # DuckDB's own errors: a damaged .gz, an unreadable or non-UTF-8 file
+                raise read_failure(error, [(name, path) for _, name, path in inputs.jsonl], "DuckDB") from None
             lines += con.execute("SELECT COUNT(*) FROM costcalc_parsed WHERE NOT blank").fetchone()[0]
             refused += _read_unsure(con, inputs.jsonl, lookup)
             parts.append(
@@ -125,8 +180,9 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
                 "CASE WHEN kind = 'cache' THEN total END AS cache_tokens, expire_ns, update_ns, delete_ns "
                 "FROM costcalc_parsed WHERE ok")
         for index, name, path in inputs.parquet:
-            parts.append(_parquet_select(con, index, name, path, platform))
-            lines += con.execute(f"SELECT COUNT(*) FROM read_parquet({duckdb_load._quote(path)})").fetchone()[0]
+            select, count = _parquet_select(con, index, name, path, platform)
+            parts.append(select)
+            lines += count
         con.execute("CREATE VIEW costcalc_usage AS " + " UNION ALL ".join(parts))
         if write_usage is not None:
             try:

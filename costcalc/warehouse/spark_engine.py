@@ -23,7 +23,8 @@ from costcalc.prices.tables import PriceTables
 from costcalc.usage.lookup import PriceLookup
 from costcalc.usage.report import UsageBill
 from costcalc.warehouse import relation, sql
-from costcalc.warehouse.inputs import resolve_inputs
+from costcalc.warehouse.duckdb_engine import read_failure, refuse_parquet_content
+from costcalc.warehouse.inputs import UsageInput, resolve_inputs
 from costcalc.warehouse.rows import (
     MALFORMED,
     TRUNCATED,
@@ -59,23 +60,24 @@ def session() -> Any:
                .config("spark.sql.shuffle.partitions", os.environ.get("COSTCALC_SPARK_PARTITIONS", "8")))
     # The JVM (and the Python workers it starts) write their log to a private file, not to the user's
     # terminal: a successful run prints only costcalc's own lines, and a failed start is told in one line.
-    log = tempfile.TemporaryFile()
-    saved = os.dup(2)
-    try:
-        sys.stderr.flush()
-        os.dup2(log.fileno(), 2)
+    # The JVM keeps its own descriptor of the file once started, so ours can be closed.
+    with tempfile.TemporaryFile() as log:
+        saved = os.dup(2)
         try:
-            spark = builder.getOrCreate()
-            spark.sparkContext.setLogLevel("ERROR")
-        finally:
             sys.stderr.flush()
-            os.dup2(saved, 2)
-    except Exception as error:
-        log.seek(0)
-        raise CostcalcError(f"Spark could not start ({_start_reason(error, log.read())}): check Java 17+ / "
-                            f"JAVA_HOME, or COSTCALC_SPARK_MASTER ({master})") from None
-    finally:
-        os.close(saved)
+            os.dup2(log.fileno(), 2)
+            try:
+                spark = builder.getOrCreate()
+                spark.sparkContext.setLogLevel("ERROR")
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+        except Exception as error:
+            log.seek(0)
+            raise CostcalcError(f"Spark could not start ({_start_reason(error, log.read())}): check Java 17+ / "
+                                f"JAVA_HOME, or COSTCALC_SPARK_MASTER ({master})") from None
+        finally:
+            os.close(saved)
     return spark
 
 
@@ -109,10 +111,9 @@ def error_line(error: BaseException) -> str:
     java = getattr(error, "java_exception", None)
     text = str(java) if java is not None else str(error)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if not line.startswith("An error occurred while calling"):
-            return line.lstrip(": ")
-    return lines[0] if lines else type(error).__name__
+    found = next((line.lstrip(": ") for line in lines if not line.startswith("An error occurred while calling")),
+                 lines[0] if lines else type(error).__name__)
+    return found if len(found) <= 300 else found[:300] + "…"
 
 
 def _schemas() -> tuple[Any, Any, Any]:
@@ -167,37 +168,66 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
         .createOrReplaceTempView(sql.NAME_TABLE)
     spark.range(sql.MAX_LIFETIME_DAYS + 1).withColumnRenamed("id", "day_offset").createOrReplaceTempView(sql.DAYS_TABLE)
     with tempfile.TemporaryDirectory(prefix="costcalc-spark-") as workdir:
-        frames, refused, lines = [], [], 0
-        for given in resolve_inputs(files, workdir):
-            name, source, path = given.name, given.index, given.path
-            if path.endswith(".parquet"):
+        given_files = resolve_inputs(files, workdir)
+        for given in given_files:
+            if not given.parquet:
+                refuse_parquet_content(given.name, given.path)
+        cached: list[Any] = []
+        try:
+            return _run(spark, given_files, tables, platform, strict, lookup, usage_schema, cached)
+        except CostcalcError:
+            raise
+        except Exception as error:
+            if not type(error).__module__.startswith(("pyspark", "py4j")):
+                raise
+            raise read_failure(error, [(given.name, given.path) for given in given_files if not given.parquet],
+                               "Spark", error_line(error)) from None
+        finally:
+            for frame in cached:
+                frame.unpersist()
+
+
+def _run(spark: Any, given_files: list[UsageInput], tables: PriceTables, platform: str, strict: bool,
+         lookup: PriceLookup, usage_schema: Any, cached: list[Any]) -> UsageBill:
+    """The bill, once the inputs are checked; what it caches is listed in `cached` (unpersisted by the caller)."""
+    frames, refused, lines = [], [], 0
+    for given in given_files:
+        name, source, path = given.name, given.index, given.path
+        if path.endswith(".parquet"):
+            try:
                 frame = spark.read.parquet(path)
                 lines += frame.count()
-                frame.createOrReplaceTempView(f"costcalc_input_{source}")
-                present = set(frame.columns)
-                largest = frame.agg({parquet_order(present): "max"}).collect()[0][0] if "line" in present else 0
-                columns = parquet_columns(present, source, name, platform, int(largest or 0))
-                frames.append(spark.sql(f"SELECT {', '.join(columns)} FROM costcalc_input_{source}"))
-                continue
-            parsed = spark.sparkContext.textFile(path, use_unicode=False).zipWithIndex().mapPartitions(
-                lambda part, n=name, s=source: _parse_partition(part, tables, platform, n, s)).cache()
-            bad = parsed.filter(lambda item: isinstance(item, Refused)).collect()
-            lines += parsed.count()
-            if bad and bad[-1].record.code == MALFORMED.code:
-                total = spark.sparkContext.textFile(path, use_unicode=False).count()
-                if bad[-1].record.line == total and _unterminated(path):
-                    last = bad.pop()
-                    bad.append(Refused(last.order, type(last.record)(last.record.file, last.record.line,
-                                                                      TRUNCATED.code, TRUNCATED.reason)))
-            refused += bad
-            rows = parsed.filter(lambda item: not isinstance(item, Refused))
-            frames.append(spark.createDataFrame(rows, usage_schema))
-        usage = frames[0] if frames else spark.createDataFrame([], usage_schema)
-        for frame in frames[1:]:
-            usage = usage.unionByName(frame)
-        usage.cache().createOrReplaceTempView(sql.USAGE_TABLE)
-        for statement in spark_views(money=False):
-            spark.sql(statement)
-        found = collect(lambda query: spark.sql(sql.transpile(query, "spark")[0]).collect(), lookup)
-        usage.unpersist()
-        return assemble(platform, tables, found, refused, lines, strict)
+            except Exception as error:
+                if not type(error).__module__.startswith(("pyspark", "py4j")):
+                    raise
+                raise CostcalcError(f"{name}: not a readable Parquet file ({error_line(error)}); give Parquet "
+                                    "written by --write-usage, or name a JSON Lines log *.jsonl") from None
+            frame.createOrReplaceTempView(f"costcalc_input_{source}")
+            present = set(frame.columns)
+            largest = frame.agg({parquet_order(present): "max"}).collect()[0][0] if "line" in present else 0
+            columns = parquet_columns(present, source, name, platform, int(largest or 0))
+            frames.append(spark.sql(f"SELECT {', '.join(columns)} FROM costcalc_input_{source}"))
+            continue
+        parsed = spark.sparkContext.textFile(path, use_unicode=False).zipWithIndex().mapPartitions(
+            lambda part, n=name, s=source: _parse_partition(part, tables, platform, n, s)).cache()
+        cached.append(parsed)
+        bad = parsed.filter(lambda item: isinstance(item, Refused)).collect()
+        lines += parsed.count()
+        if bad and bad[-1].record.code == MALFORMED.code:
+            total = spark.sparkContext.textFile(path, use_unicode=False).count()
+            if bad[-1].record.line == total and _unterminated(path):
+                last = bad.pop()
+                bad.append(Refused(last.order, type(last.record)(last.record.file, last.record.line,
+                                                                  TRUNCATED.code, TRUNCATED.reason)))
+        refused += bad
+        rows = parsed.filter(lambda item: not isinstance(item, Refused))
+        frames.append(spark.createDataFrame(rows, usage_schema))
+    usage = frames[0] if frames else spark.createDataFrame([], usage_schema)
+    for frame in frames[1:]:
+        usage = usage.unionByName(frame)
+    usage.cache().createOrReplaceTempView(sql.USAGE_TABLE)
+    cached.append(usage)
+    for statement in spark_views(money=False):
+        spark.sql(statement)
+    found = collect(lambda query: spark.sql(sql.transpile(query, "spark")[0]).collect(), lookup)
+    return assemble(platform, tables, found, refused, lines, strict)
