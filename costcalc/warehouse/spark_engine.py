@@ -13,6 +13,7 @@ import re
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple
 from pathlib import Path
@@ -183,8 +184,22 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
             raise read_failure(error, [(given.name, given.path) for given in given_files if not given.parquet],
                                "Spark", error_line(error)) from None
         finally:
+            _settle(spark)
             for frame in cached:
                 frame.unpersist()
+
+
+def _settle(spark: Any, limit_seconds: float = 60.0) -> None:
+    """Wait for the jobs Spark still runs for queries already answered.
+
+    Adaptive execution can answer a query early (an empty side of a join) while stages it started for the other
+    side still run; if costcalc exited under them, their Python workers would lose the driver and the JVM would
+    log a page of `Failed to update accumulator ... Broken pipe` after a correct bill.
+    """
+    tracker = spark.sparkContext.statusTracker()
+    deadline = time.monotonic() + limit_seconds
+    while tracker.getActiveJobsIds() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _run(spark: Any, given_files: list[UsageInput], tables: PriceTables, platform: str, strict: bool,
