@@ -42,6 +42,11 @@ def bill_command(
         if name != "-":
             check_regular_file(given_path(name, "FILE"))
     refuse_repeats(files)
+    if write_usage is not None:
+        from costcalc.prices.files import check_output_file
+
+        check_output_file(write_usage, option="--write-usage", suffix=".parquet",
+                          inputs=tuple(Path(name) for name in files if name != "-"))
     if check_engine(engine, write_usage) != "python":
         result = bill_with(engine, [name if name == "-" else Path(name) for name in files], load(pricing),
                            check_platform(platform), strict, write_usage)

@@ -16,7 +16,7 @@ def export_command(
     format: Annotated[str, typer.Option("--format", "-f", help="csv, parquet or sql.")] = "csv",
     dialect: Annotated[str, typer.Option("--dialect",
                                          help="For sql: duckdb, bigquery, spark or snowflake.")] = "duckdb",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file [default: "
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file \\[default: "
                                                    "standard output; parquet needs a file].")] = None,
     pricing: PricingOpt = None,
 ) -> None:

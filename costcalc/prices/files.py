@@ -68,3 +68,33 @@ def read_text(path: Path, *, limit: int = MAX_FILE_BYTES, kind: str = "price tab
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise PricingFileError(f"{path}:{line}: not UTF-8 text; save the {kind} as UTF-8") from None
+
+
+def check_output_file(path: Path, *, option: str, suffix: str | None = None, inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse an output that would block (a FIFO), fail late (a folder), or overwrite one of the inputs.
+
+    Writing Parquet onto the log being billed would lose its bad lines for good, so an output that is the same
+    file as an input (under any name) is an error, as is a name whose suffix says another format.
+    """
+    if suffix is not None and path.suffix.lower() in _FORMAT_SUFFIXES and path.suffix.lower() != suffix:
+        raise CostcalcError(f"{option} {path}: the name says {path.suffix} but this writes {suffix}; "
+                            f"name it *{suffix}")
+    try:
+        target = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as problem:
+        raise CostcalcError(f"{option} {path}: cannot write ({problem.strerror or problem})") from None
+    what = _not_regular(target.st_mode)
+    if what is not None:
+        raise CostcalcError(f"{option} {path}: this is {what}; give a file name to write")
+    for given in inputs:
+        try:
+            if os.path.samefile(path, given):
+                raise CostcalcError(f"{option} {path} is one of the files being read; give a new file name")
+        except OSError:
+            continue
+
+
+_FORMAT_SUFFIXES = (".csv", ".parquet", ".sql", ".json", ".jsonl", ".gz")
+

@@ -83,13 +83,22 @@ def gzip_message(name: str) -> str:
     return f"{name} looks like gzip data, not JSON Lines; {where}"
 
 
+PARQUET_MAGIC = b"PAR1"
+
+
+def parquet_message(name: str) -> str:
+    return (f"{name} is a Parquet file, not JSON Lines; bill it with --engine duckdb or --engine spark, "
+            "the file named *.parquet")
+
+
 def refuse_gzip_lookalike(path: str | Path, name: str) -> None:
-    """A file that starts like gzip but is not named .gz would bill as nothing but bad lines: refuse it."""
-    if str(path).endswith(".gz") or name.endswith(".gz"):
-        return
+    """A file that starts like gzip (or Parquet) but is not named so would bill as nothing but bad lines."""
     with open(path, "rb") as handle:
-        if handle.read(2) == b"\x1f\x8b":
-            raise CostcalcError(gzip_message(name))
+        start = handle.read(4)
+    if start.startswith(b"\x1f\x8b") and not (str(path).endswith(".gz") or name.endswith(".gz")):
+        raise CostcalcError(gzip_message(name))
+    if start == PARQUET_MAGIC:
+        raise CostcalcError(parquet_message(name))
 
 
 def open_log(source: str | Path) -> IO[bytes]:
@@ -145,6 +154,8 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
                 total -= 3
             if first and start == 0 and buffer.startswith(b"\x1f\x8b") and not name.endswith(".gz"):
                 raise CostcalcError(gzip_message(name))
+            if first and start == 0 and buffer.startswith(PARQUET_MAGIC):
+                raise CostcalcError(parquet_message(name))
             first = False
             end = buffer.rfind(b"\n", filled, total)
             if end < 0:

@@ -12,6 +12,7 @@ from typing import Any
 
 from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.prices.files import check_output_file
 from costcalc.prices.tables import PriceTables
 from costcalc.warehouse import relation, sql
 
@@ -69,6 +70,10 @@ def export(tables: PriceTables, format: str, dialect: str, output: Path | None) 
     if format not in FORMATS:
         raise CostcalcError(f"--format must be csv, parquet or sql, got {format!r}")
     sql.check_dialect(dialect)
+    if format != "sql" and dialect != "duckdb":
+        raise CostcalcError(f"--dialect is for --format sql; {format} has no dialect")
+    if output is not None:
+        check_output_file(output, option="--output", suffix=f".{format}")
     if format == "parquet":
         if output is None:
             raise CostcalcError("Parquet is binary: give --output FILE.parquet")

@@ -78,7 +78,9 @@ _DIVIDE = "CAST((CAST({0} AS DECIMAL(38, 0)) - CAST({0} AS DECIMAL(38, 0)) % {1}
 def _sqlglot() -> Any:
     try:
         import sqlglot
-    except ImportError:
+    except ModuleNotFoundError as missing:
+        if missing.name != "sqlglot":  # a broken install below sqlglot: say what is really missing
+            raise CostcalcError(f"sqlglot cannot be imported: {missing}; reinstall 'costcalc[warehouse]'") from None
         raise CostcalcError("SQL export needs sqlglot: pip install 'costcalc[warehouse]'") from None
     return sqlglot
 
