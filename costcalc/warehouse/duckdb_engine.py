@@ -99,17 +99,18 @@ PARQUET_MAGIC = b"PAR1"
 
 
 def refuse_parquet_content(name: str, path: str) -> None:
-    """A Parquet file named like a log would be read as lines of binary: say what it is instead."""
-    opener: Any = gzip.open if path.endswith(".gz") else open
+    """Parquet gzipped under a log's name would be read as lines of binary (plain Parquet is refused by
+    `resolve_inputs`): say what it is instead."""
+    if not path.endswith(".gz"):
+        return
     try:
-        with opener(path, "rb") as stream:
+        with gzip.open(path, "rb") as stream:
             start = stream.read(len(PARQUET_MAGIC))
     except (OSError, EOFError):
         return  # unreadable gzip: the engine's reading reports it
     if start == PARQUET_MAGIC:
-        how = "save it as a *.parquet file" if name == "<stdin>" else \
-            "gunzip it and name it *.parquet" if path.endswith(".gz") else "name it *.parquet"
-        raise CostcalcError(f"{name}: this is a Parquet file, not JSON Lines: {how} to bill it")
+        raise CostcalcError(f"{name} is gzipped Parquet, not JSON Lines; gunzip it and name it *.parquet to bill it "
+                            "with --engine duckdb or --engine spark")
 
 
 def damaged_gzip(paths: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
