@@ -8,28 +8,20 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from costcalc import PriceTables
-from costcalc.cli.app import app
 from costcalc.errors import CostcalcError
 from costcalc.usage.api import bill
-from tests.usage_logs import REVIEW_LOG, write_log
+from tests.usage_logs import REVIEW_LOG, run_bill, write_log
 
 pytest.importorskip("duckdb")
-runner = CliRunner()
-
-
-def _run(*argv: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    done = runner.invoke(app, ["bill", *argv], input=stdin)
-    return done.exit_code, done.stdout, done.stderr
 
 
 @pytest.mark.parametrize("shape", ["json", "csv", "table"])
 def test_review_log_is_identical_on_duckdb(shape: str) -> None:
-    python = _run(str(REVIEW_LOG), "--format", shape)
+    python = run_bill(str(REVIEW_LOG), "--format", shape)
     assert python[0] == 0
-    assert _run(str(REVIEW_LOG), "--format", shape, "--engine", "duckdb") == python
+    assert run_bill(str(REVIEW_LOG), "--format", shape, "--engine", "duckdb") == python
     if shape == "json":
         data = json.loads(python[1])
         codes = [bad["code"] for bad in data["bad_records"]]
@@ -57,9 +49,9 @@ def test_earliest_deletion_in_sql_views_of_a_parquet_copy(tables: PriceTables, t
 def test_strict_stops_at_a_truncated_last_line_on_duckdb(tmp_path: Path) -> None:
     good = REVIEW_LOG.read_text().splitlines()[1]
     log = write_log(tmp_path / "growing.jsonl", [good, good[:40]])
-    python = _run(str(log), "--strict")
+    python = run_bill(str(log), "--strict")
     assert python[0] == 2 and "growing.jsonl:2: truncated last line" in python[2]
-    assert _run(str(log), "--strict", "--engine", "duckdb") == python
+    assert run_bill(str(log), "--strict", "--engine", "duckdb") == python
 
 
 def test_duckdb_refuses_gzip_lookalikes_and_repeated_files(tables: PriceTables, tmp_path: Path) -> None:
@@ -67,7 +59,7 @@ def test_duckdb_refuses_gzip_lookalikes_and_repeated_files(tables: PriceTables, 
 
     zipped = gzip.compress(REVIEW_LOG.read_bytes())
     for engine in ("python", "duckdb"):
-        code, out, err = _run("-", "--engine", engine, stdin=zipped)
+        code, out, err = run_bill("-", "--engine", engine, stdin=zipped)
         assert code == 2 and out == "" and "<stdin> looks like gzip data" in err, engine
     link = tmp_path / "again.jsonl"
     link.symlink_to(REVIEW_LOG)

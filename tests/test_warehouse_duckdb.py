@@ -8,29 +8,21 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from costcalc import PriceTables, load_tables
-from costcalc.cli.app import app
 from costcalc.errors import CostcalcError
 from costcalc.usage.api import bill
 from costcalc.warehouse.duckdb_engine import bill_duckdb
-from tests.usage_logs import SMALL_LOG, corner_lines, random_lines, vertex_lines, write_log
+from tests.usage_logs import SMALL_LOG, corner_lines, random_lines, run_bill, vertex_lines, write_log
 
 pytest.importorskip("duckdb")
-runner = CliRunner()
-
-
-def _run(*argv: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    done = runner.invoke(app, ["bill", *argv], input=stdin)
-    return done.exit_code, done.stdout, done.stderr
 
 
 @pytest.mark.parametrize("shape", ["json", "csv", "table"])
 def test_small_log_every_format_is_identical(shape: str) -> None:
-    python = _run(str(SMALL_LOG), "--format", shape)
+    python = run_bill(str(SMALL_LOG), "--format", shape)
     assert python[0] == 0 and "gemini-2.5-pro" in python[1]
-    assert _run(str(SMALL_LOG), "--format", shape, "--engine", "duckdb") == python
+    assert run_bill(str(SMALL_LOG), "--format", shape, "--engine", "duckdb") == python
 
 
 def test_corner_cases_random_traffic_and_vertex_agree(tables: PriceTables, tmp_path: Path) -> None:
@@ -81,8 +73,8 @@ def test_gzip_stdin_several_files_and_parquet(tables: PriceTables, tmp_path: Pat
     other = write_log(tmp_path / "more.jsonl", random_lines(2, 200), terminated=True)
     expected = bill([packed, other], tables).to_json()
     assert bill_duckdb([packed, other], tables).to_json() == expected
-    from_stdin = _run("-", str(other), "--format", "json", "--engine", "duckdb", stdin=SMALL_LOG.read_bytes())
-    assert from_stdin == _run("-", str(other), "--format", "json", stdin=SMALL_LOG.read_bytes())
+    from_stdin = run_bill("-", str(other), "--format", "json", "--engine", "duckdb", stdin=SMALL_LOG.read_bytes())
+    assert from_stdin == run_bill("-", str(other), "--format", "json", stdin=SMALL_LOG.read_bytes())
     copy = tmp_path / "usage.parquet"
     bill_duckdb([packed, other], tables, write_usage=copy)
     again = bill_duckdb([copy], tables).to_json()
@@ -92,25 +84,25 @@ def test_gzip_stdin_several_files_and_parquet(tables: PriceTables, tmp_path: Pat
 
 
 def test_strict_stops_at_the_same_record(tmp_path: Path) -> None:
-    python = _run(str(SMALL_LOG), "--strict")
+    python = run_bill(str(SMALL_LOG), "--strict")
     assert python[0] != 0 and "small.jsonl:12: unknown model" in python[2]
-    assert _run(str(SMALL_LOG), "--strict", "--engine", "duckdb") == python
+    assert run_bill(str(SMALL_LOG), "--strict", "--engine", "duckdb") == python
     # Only a cache's price check fails: both engines find it after every line was read.
     late = write_log(tmp_path / "late.jsonl", [corner_lines()[-4], corner_lines()[-1]], terminated=True)
-    python = _run(str(late), "--strict")
+    python = run_bill(str(late), "--strict")
     assert python[0] != 0 and "no_storage_price" in python[2]
-    assert _run(str(late), "--strict", "--engine", "duckdb") == python
+    assert run_bill(str(late), "--strict", "--engine", "duckdb") == python
 
 
 def test_engine_errors_are_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    code, _, error = _run(str(SMALL_LOG), "--engine", "pandas")
+    code, _, error = run_bill(str(SMALL_LOG), "--engine", "pandas")
     assert code != 0 and "--engine must be python, duckdb or spark" in error
-    code, _, error = _run(str(SMALL_LOG), "--write-usage", str(tmp_path / "x.parquet"))
+    code, _, error = run_bill(str(SMALL_LOG), "--write-usage", str(tmp_path / "x.parquet"))
     assert code != 0 and "--write-usage needs --engine duckdb" in error
-    code, _, error = _run(str(SMALL_LOG), str(SMALL_LOG), "--engine", "duckdb")
+    code, _, error = run_bill(str(SMALL_LOG), str(SMALL_LOG), "--engine", "duckdb")
     assert code != 0 and "given twice" in error
     monkeypatch.setitem(sys.modules, "duckdb", None)
-    code, _, error = _run(str(SMALL_LOG), "--engine", "duckdb")
+    code, _, error = run_bill(str(SMALL_LOG), "--engine", "duckdb")
     assert code != 0 and error.strip() == ("costcalc: error: --engine duckdb needs DuckDB: "
                                            "pip install 'costcalc[duckdb]'")
     with pytest.raises(CostcalcError, match="pip install 'costcalc\\[duckdb\\]'"):

@@ -7,6 +7,17 @@ import random
 from pathlib import Path
 from typing import Any
 
+
+def run_bill(*argv: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    """`costcalc bill ARGV` in process: exit code, stdout, stderr (what engines must give alike)."""
+    from typer.testing import CliRunner
+
+    from costcalc.cli.app import app
+
+    done = CliRunner().invoke(app, ["bill", *argv], input=stdin)
+    return done.exit_code, done.stdout, done.stderr
+
+
 SMALL_LOG = Path(__file__).resolve().parent / "fixtures" / "usage" / "small.jsonl"
 REVIEW_LOG = SMALL_LOG.with_name("review.jsonl")
 """One line per rule added after review (docs/usage-billing.md): every engine must bill it alike."""

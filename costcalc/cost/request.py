@@ -48,16 +48,22 @@ class PricedModel:
     min_ttl_seconds: int = 0
 
 
+def period_in_force(model: ModelPrices, day: date) -> PricePeriod | None:
+    """The last period that took effect on or before `day` (periods are sorted), or None before the first."""
+    chosen = None
+    for period in model.periods:
+        if period.effective > day:
+            break
+        chosen = period
+    return chosen
+
+
 def find_period(model: ModelPrices, as_of: date) -> PricePeriod:
     """The period in force on `as_of`: the last one that took effect on or before it."""
     _check_model(model)
     if check_day("as_of", as_of) is None:
         raise CostcalcError("as_of must be a datetime.date such as date(2026, 1, 15), got None")
-    chosen = None
-    for period in model.periods:
-        if period.effective > as_of:
-            break
-        chosen = period
+    chosen = period_in_force(model, as_of)
     if chosen is None:
         first = model.periods[0].effective
         raise CostcalcError(

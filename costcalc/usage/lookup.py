@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from costcalc.cost.request import PricedModel
+from costcalc.cost.request import PricedModel, period_in_force
 from costcalc.errors import CostcalcError
 from costcalc.prices.schema import PricePeriod
 from costcalc.prices.tables import PriceTables
@@ -78,11 +78,7 @@ class PriceLookup:
     def period(self, entry: PricedModel, day: date) -> PricePeriod:
         """The period in force on `day`, billed per token; else RecordError (`no_price`, `per_character`)."""
         model = entry.model
-        chosen = None
-        for period in model.periods:
-            if period.effective > day:
-                break
-            chosen = period
+        chosen = period_in_force(model, day)
         if chosen is None:
             raise RecordError("no_price", f"{model.id} has no price on {day} (its first price is from "
                                           f"{model.periods[0].effective})")
