@@ -6,8 +6,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 
-from costcalc.cost.money import EXACT
 from costcalc.errors import CostcalcError
+from costcalc.exact import EXACT
 
 MAX_TOKENS = 10**10
 """Larger counts are typos: no Gemini model reads more than a few million tokens per request."""

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from costcalc.cli.diff_render import render_diff
 from costcalc.cost.results import to_jsonable
-from costcalc.prices.diff import FieldChange, PriceChange, diff_tables, percent_change, render_diff
+from costcalc.prices.diff import FieldChange, PriceChange, diff_tables, percent_change
 from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_tables
 
 D = Decimal

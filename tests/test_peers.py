@@ -20,9 +20,10 @@ from typer.testing import CliRunner
 
 from costcalc import CostcalcError, PriceTables, PricingFileError
 from costcalc.cli.app import app
+from costcalc.cli.peer_render import render_check
 from costcalc.cost.request import find_period
 from costcalc.cost.results import to_jsonable
-from costcalc.prices.peer_check import CheckReport, check_against, render_check
+from costcalc.prices.peer_check import CheckReport, check_against
 from costcalc.prices.peer_feeds import PeerModel, PeerPrice, PeerPrices, load_feed
 
 D = Decimal

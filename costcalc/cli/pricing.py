@@ -57,7 +57,8 @@ def diff(old: Annotated[str, typer.Argument(metavar="OLD", help="Old table file 
          new: Annotated[str, typer.Argument(metavar="NEW", help="New table file or folder.")],
          format: FormatOpt = "table") -> None:
     """What changed between two versions of the tables: models, periods, prices (old -> new, percent)."""
-    from costcalc.prices.diff import diff_tables, render_diff
+    from costcalc.cli.diff_render import render_diff
+    from costcalc.prices.diff import diff_tables
     from costcalc.prices.tables import load_tables
 
     shape = check_format(format)
@@ -82,7 +83,8 @@ def check(against: Annotated[str, typer.Option("--against", metavar="PATH", help
 
     Compared: standard, cached and batch prices (batch cached included), the peer's reasoning-token price, context
     window and minimum cache size; `--format json` lists every compared figure in `compared_figures`."""
-    from costcalc.prices.peer_check import check_against, load_feed, render_check
+    from costcalc.cli.peer_render import render_check
+    from costcalc.prices.peer_check import check_against, load_feed
 
     shape = check_format(format)
     report = check_against(load(pricing), load_feed(given_path(against, "--against")), as_of(as_of_text),

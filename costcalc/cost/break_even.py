@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from costcalc.cost.checks import check_day, check_flag
+from costcalc.checks import check_day, check_flag
 from costcalc.cost.estimate import calc_break_even
 from costcalc.cost.money import exact
 from costcalc.cost.request import PricedModel, check_workload, explicit_cache_blocker, find_period, rates_for

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from costcalc.cost.checks import check_day, check_flag, check_instance, check_share
+from costcalc.checks import check_day, check_flag, check_instance, check_share
 from costcalc.cost.implicit import calc_implicit_cache, implicit_blocker
 from costcalc.cost.money import MILLION, exact, storage_fraction, to_decimal
 from costcalc.cost.request import (

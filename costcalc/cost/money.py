@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import ParamSpec, TypeVar
+
+from costcalc.exact import EXACT
 
 MILLION = 1_000_000
 SECONDS_PER_HOUR = 3600
@@ -17,9 +19,6 @@ REPEATING_PLACES = 20
 P = ParamSpec("P")
 R = TypeVar("R")
 
-EXACT = Context(prec=120)
-"""Counts are capped at 10^12 and prices at 12 decimal places, so every product and sum fits in 120 digits:
-inside `exact`, Decimal arithmetic never rounds (the default context would round past 28 digits)."""
 
 
 def exact(func: Callable[P, R]) -> Callable[P, R]:

@@ -148,7 +148,7 @@ def read_entry(content: bytes) -> PriceFile | None:
 
 def write_entry(content: bytes, table: PriceFile) -> None:
     """Store a validated table; any failure only costs speed next time."""
-    from costcalc.cost.results import to_jsonable
+    from costcalc.jsonable import to_jsonable
 
     directory = cache_dir()
     if directory is None:

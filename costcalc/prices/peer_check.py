@@ -27,15 +27,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from costcalc.cost.request import PricedModel, find_period, min_cache_tokens
 from costcalc.errors import CostcalcError
+from costcalc.prices.model import PricedModel, find_period, min_cache_tokens
 from costcalc.prices.peer_feeds import Feed, PeerModel, PeerPrice, PeerPrices, load_feed
 from costcalc.prices.peer_match import match_models
 from costcalc.prices.schema import Price, PricePeriod, TieredPrice
 from costcalc.prices.tables import PriceTables
 
-__all__ = ["CheckReport", "ComparedFigure", "Disagreement", "ModelMatch", "check_against", "load_feed",
-           "render_check"]
+__all__ = ["CheckReport", "ComparedFigure", "Disagreement", "ModelMatch", "check_against", "load_feed"]
 
 Kind = Literal["differs", "missing_in_peer", "missing_in_costcalc"]
 Status = Literal["agree", "differ", "missing"]
@@ -221,10 +220,3 @@ def _compare(entry: PricedModel, period: PricePeriod, peer: PeerModel, prices: P
         minimum = min_cache_tokens(entry.model, as_of)
         add("min_cache_tokens", minimum.tokens if minimum else None, peer.min_cache_tokens)
     return found
-
-
-def render_check(report: CheckReport, every_figure: bool = False) -> None:
-    """The disagreements (or every compared figure), a count per field, and a one-line verdict."""
-    from costcalc.prices.peer_render import render
-
-    render(report, every_figure)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from costcalc.cost.request import PricedModel
+from costcalc.prices.model import PricedModel
 from costcalc.prices.peer_feeds import PeerModel
 from costcalc.prices.tables import PriceTables
 

@@ -25,7 +25,14 @@ Confidence = Literal["confirmed", "single-source", "derived", "peer-reported"]
 announcement, or two independent sources that agree), `single-source` (one source), `derived` (computed from other
 figures by a stated rule), `peer-reported` (only another price dataset has it)."""
 PriceField = Literal["input_mtok", "output_mtok", "cached_mtok", "storage_mtok_hour", "batch_input_mtok",
-                     "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour"]
+                     "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour",
+                     "audio_input_mtok", "audio_cached_mtok", "batch_audio_input_mtok", "batch_audio_cached_mtok",
+                     "image_input_mtok", "video_input_mtok", "audio_output_mtok", "image_output_mtok",
+                     "batch_audio_output_mtok", "batch_image_output_mtok"]
+MODALITY_PRICE_FIELDS: tuple[str, ...] = (
+    "audio_input_mtok", "audio_cached_mtok", "batch_audio_input_mtok", "batch_audio_cached_mtok", "image_input_mtok",
+    "video_input_mtok", "audio_output_mtok", "image_output_mtok", "batch_audio_output_mtok", "batch_image_output_mtok")
+"""The per-modality price fields of a period, in table order (docs/billing-rules.md, "Modalities")."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,20 @@ class FigureConfidence:
 
 
 @dataclass(frozen=True)
+class ImageOutputSize:
+    """One published per-image price of an image-generation model: an image of a size is a fixed token count."""
+
+    __pydantic_config__ = _CONFIG
+
+    size: str
+    """The size as the pricing page names it, e.g. `1024x1024`, `1K/2K` or `4K`."""
+    tokens: int
+    """Output tokens one image of this size counts."""
+    usd_per_image: Decimal
+    """The published price of one image, USD (standard, not batch)."""
+
+
+@dataclass(frozen=True)
 class PricePeriod:
     """The prices of one model from `effective` until the next period starts."""
 
@@ -103,6 +124,33 @@ class PricePeriod:
     """Batch-mode cached read price, USD per 1M units (often the standard price)."""
     batch_storage_mtok_hour: Decimal | None = None
     """Batch-mode storage, USD per 1M units per hour."""
+    audio_input_mtok: Price | None = None
+    """Input price of AUDIO tokens, USD per 1M; null: not published, so audio input cannot be billed (never at the
+    text price). Where the page gives one price for every input modality, the table repeats it here."""
+    audio_cached_mtok: Price | None = None
+    """Price of a cached AUDIO token read, USD per 1M; null: cached audio cannot be billed."""
+    batch_audio_input_mtok: Price | None = None
+    """Batch-mode input price of AUDIO tokens, USD per 1M; null: batch audio input cannot be billed."""
+    batch_audio_cached_mtok: Price | None = None
+    """Batch-mode price of a cached AUDIO token read, USD per 1M."""
+    image_input_mtok: Price | None = None
+    """Input price of IMAGE tokens where the page lists one apart from text (Live API models), USD per 1M; null:
+    images are billed at the text input price, as the page says for most models."""
+    video_input_mtok: Price | None = None
+    """Input price of VIDEO tokens where the page lists one apart from text (Live API models), USD per 1M; null:
+    video is billed at the text input price."""
+    audio_output_mtok: Price | None = None
+    """Output price of AUDIO tokens (text-to-speech, native-audio models), USD per 1M; null: the model produces no
+    audio, so audio output cannot be billed."""
+    image_output_mtok: Price | None = None
+    """Output price of IMAGE tokens (image-generation models), USD per 1M; null: image output cannot be billed."""
+    batch_audio_output_mtok: Price | None = None
+    """Batch-mode output price of AUDIO tokens, USD per 1M."""
+    batch_image_output_mtok: Price | None = None
+    """Batch-mode output price of IMAGE tokens, USD per 1M."""
+    image_output_sizes: tuple[ImageOutputSize, ...] = ()
+    """Published per-image prices of an image-generation model, e.g. 1K and 4K images; each must equal its tokens
+    at `image_output_mtok` to within half a cent (the page rounds to tenths of a cent)."""
     unit: Unit = "token"
     """What the prices count: tokens, or characters (Vertex AI billed Gemini 1.0/1.5 per character)."""
     note: str | None = None

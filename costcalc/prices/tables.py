@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from costcalc.cost.request import PricedModel
 from costcalc.errors import CostcalcError, PricingFileError
 from costcalc.prices.files import read_text
+from costcalc.prices.model import PricedModel
 from costcalc.prices.schema import PLATFORM_MIN_TTL_SECONDS, ModelPrices, PriceFile
 
 _PACKAGE = Path(__file__).resolve().parent.parent

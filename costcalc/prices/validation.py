@@ -19,7 +19,8 @@ from costcalc.text import CONTROL_CHARACTERS
 
 _FIELD_NAMES = {
     f.name
-    for cls in (schema.TieredPrice, schema.Source, schema.FigureConfidence, schema.PricePeriod, schema.CacheMinimum,
+    for cls in (schema.TieredPrice, schema.Source, schema.FigureConfidence, schema.ImageOutputSize, schema.PricePeriod,
+                schema.CacheMinimum,
                 schema.ModelPrices, schema.PriceFile)
     for f in dataclasses.fields(cls)
 }

@@ -70,7 +70,7 @@ def generate_timeline(rate_per_hour: Decimal | str, duration_seconds: int | str,
                       arrivals: str = "poisson", seed: int | None = None, profile: str | None = None) -> Timeline:
     """One key's queries over `duration_seconds` (or `"30d"`) at `rate_per_hour` (or `"20/h"`), reproducible
     for a given seed."""
-    from costcalc.cost.checks import check_count
+    from costcalc.checks import check_count
     from costcalc.timeline.traffic import check_defaults
 
     if isinstance(rate_per_hour, str):

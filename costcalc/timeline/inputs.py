@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from costcalc.cost.checks import check_instance
+from costcalc.checks import check_instance
 from costcalc.cost.request import PricedModel
 from costcalc.errors import CostcalcError
 from costcalc.prices.confidence import dated

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from costcalc.cost.checks import check_day, check_flag, check_share
+from costcalc.checks import check_day, check_flag, check_share
 from costcalc.cost.implicit import implicit_blocker
 from costcalc.cost.money import exact, to_decimal
 from costcalc.cost.request import PricedModel, describe_source, explicit_cache_blocker, find_period

@@ -87,7 +87,7 @@ class Timeline:
 
 def check_defaults(workload: object, name: str = "workload") -> TokenDefaults:
     """A TrafficWorkload (or anything shaped like one) whose counts are whole numbers in range."""
-    from costcalc.cost.checks import check_count
+    from costcalc.checks import check_count
 
     for field in ("context_tokens", "prompt_tokens", "output_tokens"):
         if not hasattr(workload, field):

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from costcalc.cost.request import PricedModel, tier_for
-from costcalc.cost.results import Tier
+from costcalc.prices.model import PricedModel, Tier, tier_for
 from costcalc.usage.counts import AggregateKey, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.records import cache_id, count, field, model_name, time_ns

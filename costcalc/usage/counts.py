@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import NamedTuple
 
-from costcalc.cost.results import Tier
+from costcalc.prices.model import Tier
 
 FIELDS = ("responses", "fresh_input_tokens", "cached_input_tokens", "output_tokens", "caches", "creation_tokens",
           "storage_token_ns")

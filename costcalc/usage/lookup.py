@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from costcalc.cost.request import PricedModel, period_in_force
 from costcalc.errors import CostcalcError
+from costcalc.prices.model import PricedModel, period_in_force
 from costcalc.prices.schema import PricePeriod
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.counts import AggregateKey

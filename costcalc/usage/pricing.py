@@ -11,8 +11,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from costcalc.cost.money import MILLION, SECONDS_PER_HOUR, exact, token_cost
-from costcalc.cost.request import pick
 from costcalc.errors import CostcalcError
+from costcalc.prices.model import pick
 from costcalc.prices.schema import PricePeriod
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.counts import AggregateKey, Aggregates, Counts

@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.cost.money import exact
-from costcalc.cost.results import Tier, to_jsonable
+from costcalc.jsonable import to_jsonable
+from costcalc.prices.model import Tier
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.counts import Aggregates, Counts
 from costcalc.usage.pricing import AggregateRates, Buckets, PricedAggregate, price_aggregates, storage_token_hours

@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.jsonable import to_jsonable
 from costcalc.prices.files import check_output_file
 from costcalc.prices.tables import PriceTables
 from costcalc.warehouse import relation, sql

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from costcalc.cost.request import PricedModel, pick
-from costcalc.cost.results import Tier
+from costcalc.prices.model import PricedModel, Tier, pick
 from costcalc.prices.schema import ModelPrices, PricePeriod
 from costcalc.prices.tables import PriceTables
 

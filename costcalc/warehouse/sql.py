@@ -14,8 +14,8 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from costcalc.cost.results import to_jsonable
 from costcalc.errors import CostcalcError
+from costcalc.jsonable import to_jsonable
 from costcalc.warehouse.relation import PRICE_PRECISION, PRICE_SCALE, NameRow, PriceRow
 
 DIALECTS = ("duckdb", "bigquery", "spark", "snowflake")

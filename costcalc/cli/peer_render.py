@@ -75,3 +75,8 @@ def _counts(report: CheckReport) -> Table:
     for name, counts in tally.items():
         table.add_row(name, str(counts.total()), *(str(counts[status]) for status in ("agree", "differ", "missing")))
     return table
+
+
+def render_check(report: CheckReport, every_figure: bool = False) -> None:
+    """The disagreements (or every compared figure), a count per field, and a one-line verdict."""
+    render(report, every_figure)
