@@ -15,9 +15,12 @@ from typing import NamedTuple
 from costcalc.prices.model import Tier
 
 FIELDS = ("responses", "fresh_input_tokens", "cached_input_tokens", "output_tokens", "caches", "creation_tokens",
-          "storage_token_ns")
-"""The order of the integer slots of a hot-loop cell (a list of 7 ints)."""
-RESPONSES, FRESH, CACHED, OUTPUT, CACHES, CREATION, STORAGE = range(len(FIELDS))
+          "storage_token_ns", "fresh_audio_tokens", "fresh_image_tokens", "fresh_video_tokens", "cached_audio_tokens",
+          "cached_image_tokens", "cached_video_tokens", "output_audio_tokens", "output_image_tokens",
+          "creation_audio_tokens")
+"""The order of the integer slots of a hot-loop cell (a list of 16 ints)."""
+(RESPONSES, FRESH, CACHED, OUTPUT, CACHES, CREATION, STORAGE, FRESH_AUDIO, FRESH_IMAGE, FRESH_VIDEO, CACHED_AUDIO,
+ CACHED_IMAGE, CACHED_VIDEO, OUTPUT_AUDIO, OUTPUT_IMAGE, CREATION_AUDIO) = range(len(FIELDS))
 
 
 class AggregateKey(NamedTuple):
@@ -54,6 +57,26 @@ class Counts:
     """Sum of the totalTokenCount of those caches."""
     storage_token_ns: int = 0
     """Sum of tokens x nanoseconds of storage that fall on this day (can exceed 64 bits: use 128-bit sums)."""
+    # The modality parts below are included in the totals above; what is left of a total is TEXT (and DOCUMENT,
+    # which is always billed at the text price). docs/usage-billing.md, "Modalities".
+    fresh_audio_tokens: int = 0
+    """Part of `fresh_input_tokens` that is AUDIO."""
+    fresh_image_tokens: int = 0
+    """Part of `fresh_input_tokens` that is IMAGE (text price unless the period lists an image input price)."""
+    fresh_video_tokens: int = 0
+    """Part of `fresh_input_tokens` that is VIDEO (text price unless the period lists a video input price)."""
+    cached_audio_tokens: int = 0
+    """Part of `cached_input_tokens` that is AUDIO."""
+    cached_image_tokens: int = 0
+    """Part of `cached_input_tokens` that is IMAGE (at the text cached price)."""
+    cached_video_tokens: int = 0
+    """Part of `cached_input_tokens` that is VIDEO (at the text cached price)."""
+    output_audio_tokens: int = 0
+    """Part of `output_tokens` that is AUDIO."""
+    output_image_tokens: int = 0
+    """Part of `output_tokens` that is IMAGE."""
+    creation_audio_tokens: int = 0
+    """Part of `creation_tokens` that is AUDIO (a cache's audioDurationSeconds x 32)."""
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(getattr(self, name) + getattr(other, name) for name in FIELDS))
@@ -66,7 +89,7 @@ Aggregates = Mapping[AggregateKey, Counts]
 
 
 class CountTable:
-    """Mutable sums for the hot loop: one list of 7 ints per key (see FIELDS for the slots)."""
+    """Mutable sums for the hot loop: one list of 16 ints per key (see FIELDS for the slots)."""
 
     def __init__(self) -> None:
         self.cells: dict[AggregateKey, list[int]] = {}
