@@ -88,6 +88,11 @@ Aggregates = Mapping[AggregateKey, Counts]
 """What an engine hands to `costcalc.usage.pricing.price_aggregates`."""
 
 
+_RESPONSE_PARTS = (FRESH_AUDIO, FRESH_IMAGE, FRESH_VIDEO, CACHED_AUDIO, CACHED_IMAGE, CACHED_VIDEO, OUTPUT_AUDIO,
+                   OUTPUT_IMAGE)
+"""Slots of the modality parts of a response, in `records.ResponseTokens` order after the three totals."""
+
+
 class CountTable:
     """Mutable sums for the hot loop: one list of 16 ints per key (see FIELDS for the slots)."""
 
@@ -100,12 +105,16 @@ class CountTable:
             cell = self.cells[key] = [0] * len(FIELDS)
         return cell
 
-    def add_response(self, key: AggregateKey, fresh: int, cached: int, output: int) -> None:
+    def add_response(self, key: AggregateKey, tokens: tuple[int, ...]) -> None:
+        """One response: `tokens` is a `records.ResponseTokens` (fresh, cached, output, then modality parts)."""
         cell = self.cell(key)
         cell[RESPONSES] += 1
-        cell[FRESH] += fresh
-        cell[CACHED] += cached
-        cell[OUTPUT] += output
+        cell[FRESH] += tokens[0]
+        cell[CACHED] += tokens[1]
+        cell[OUTPUT] += tokens[2]
+        if len(tokens) > 3:
+            for slot, value in zip(_RESPONSE_PARTS, tokens[3:], strict=True):
+                cell[slot] += value
 
     def add_creation(self, key: AggregateKey, tokens: int) -> None:
         cell = self.cell(key)

@@ -310,8 +310,8 @@ class UsageBiller:
     def _add_object(self, record: Any, source: int, line: int) -> None:
         try:
             if kind_of(record) == "response":
-                key, fresh, cached, output = response_facts(record, self.lookup)
-                self._counts.add_response(key, fresh, cached, output)
+                key, tokens = response_facts(record, self.lookup)
+                self._counts.add_response(key, tokens)
             else:
                 self._ledger.add(cache_version(record, self.lookup, source, line))
         except RecordError as error:

@@ -8,7 +8,7 @@ first failing one names the record's code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from costcalc.usage.counts import AggregateKey
 from costcalc.usage.lookup import PriceLookup, RecordError
@@ -26,6 +26,23 @@ RESPONSE_COUNTS = (
     ("thoughtsTokenCount", "thoughts_token_count"),
     ("toolUsePromptTokenCount", "tool_use_prompt_token_count"),
 )
+
+
+class ResponseTokens(NamedTuple):
+    """What one response adds to its aggregate key: totals, and the modality parts included in them (the
+    slots of `costcalc.usage.counts.Counts` of the same names; the rest of each total is TEXT or DOCUMENT)."""
+
+    fresh: int
+    cached: int
+    output: int
+    fresh_audio: int = 0
+    fresh_image: int = 0
+    fresh_video: int = 0
+    cached_audio: int = 0
+    cached_image: int = 0
+    cached_video: int = 0
+    output_audio: int = 0
+    output_image: int = 0
 
 
 def field(record: Mapping[str, Any], camel: str, snake: str | None = None) -> tuple[str, Any]:
@@ -115,8 +132,8 @@ def usage_of(record: Mapping[str, Any]) -> Mapping[str, Any]:
     return usage
 
 
-def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[AggregateKey, int, int, int]:
-    """(aggregate key, fresh input, cached input, output tokens) of a response record."""
+def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[AggregateKey, ResponseTokens]:
+    """(aggregate key, tokens by bucket and modality) of a response record."""
     usage = usage_of(record)
     if field(usage, "promptTokenCount", "prompt_token_count")[1] is None:
         # Every real response counts its prompt: without it the record would be billed $0 (e.g. `{}`, or
@@ -137,4 +154,4 @@ def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[Aggr
     if cached and prices.cached_problem is not None:
         raise prices.cached_problem
     key = prices.upper if prompt + tool_use > prices.threshold else prices.lower
-    return key, prompt - cached + tool_use, cached, candidates + thoughts
+    return key, ResponseTokens(prompt - cached + tool_use, cached, candidates + thoughts)
