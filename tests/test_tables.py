@@ -52,7 +52,7 @@ def test_gemini_1_5_pro_history(tables: PriceTables) -> None:
     assert cut.input_mtok == TieredPrice(D("1.25"), D("2.50"))
     assert cut.cached_mtok == TieredPrice(D("0.3125"), D("0.625"))
     # Announced, never billed: the cached price is 50% of input (1.75 = 3.50 / 2, 3.50 = 7.00 / 2), stated as data.
-    [cached] = announced.figure_confidence
+    [cached] = [entry for entry in announced.figure_confidence if entry.figure == "cached_mtok"]
     assert (cached.figure, cached.tier, cached.confidence) == ("cached_mtok", None, "derived")
     assert cached.rule is not None and cached.rule.startswith("50% of input")
     assert announced.cached_mtok == TieredPrice(announced.input_mtok.lower / 2, announced.input_mtok.upper / 2)

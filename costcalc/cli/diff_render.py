@@ -6,7 +6,7 @@ import sys
 
 from costcalc.jsonable import to_jsonable
 from costcalc.prices.diff import PriceChange, TableDiff
-from costcalc.prices.schema import CacheMinimum
+from costcalc.prices.schema import CacheMinimum, ImageOutputSize
 from costcalc.units import format_price
 
 _DASH = "—"
@@ -22,6 +22,8 @@ def _show(value: object) -> str:
         return f"{value:,}"
     if isinstance(value, CacheMinimum):
         return f"{value.tokens:,} from {value.doc_date}"
+    if isinstance(value, ImageOutputSize):
+        return f"{value.size}: {value.tokens:,} tokens, ${value.usd_per_image} per image"
     if isinstance(value, (tuple, list)):
         return ", ".join(_show(item) for item in value) or "(none)"
     return str(to_jsonable(value))

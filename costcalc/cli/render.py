@@ -254,6 +254,18 @@ def _short_date(day: date, approximate: bool) -> str:
     return f"~{day}" if approximate else str(day)
 
 
+def _modalities(period: PricePeriod) -> str:
+    """The period's per-modality prices, one per line (`audio input $1.00`), then its per-image prices; a dash when
+    it has none (every modality is then billed as docs/billing-rules.md, "Modalities", says: audio not at all)."""
+    from costcalc.prices.confidence import short_name
+    from costcalc.prices.schema import MODALITY_PRICE_FIELDS
+
+    shown = [f"{short_name(name)} {_price(getattr(period, name))}" for name in MODALITY_PRICE_FIELDS
+             if getattr(period, name) is not None]
+    shown += [f"{size.size} image {size.tokens:,} tok = ${size.usd_per_image}" for size in period.image_output_sizes]
+    return "\n".join(shown) or _DASH
+
+
 def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str | None = None) -> None:
     model = entry.model
     threshold = (f"; long-context tier above {model.long_context_threshold:,} tokens"
@@ -272,7 +284,7 @@ def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str 
                        f"{dated(minimum.doc_date, minimum.doc_date_approximate)} ({minimum.source})",
                        soft_wrap=True, markup=False)
     table = Table(show_edge=False, show_lines=True)
-    for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch", "Confidence",
+    for name in ("From", "Input", "Output", "Cached", "Storage/h", "Batch", "Modalities", "Confidence",
                  "Checked"):
         table.add_column(name, justify="right")
     for period in periods:
@@ -282,7 +294,7 @@ def render_prices(entry: PricedModel, periods: list[PricePeriod], replaced: str 
         table.add_row(escape(dated(period.effective, period.effective_approximate)),
                       escape(_price(period.input_mtok) + unit), escape(_price(period.output_mtok)),
                       escape(_price(period.cached_mtok)), escape(_price(period.storage_mtok_hour)), escape(batch),
-                      escape(period.confidence or "not stated"), str(period.checked))
+                      escape(_modalities(period)), escape(period.confidence or "not stated"), str(period.checked))
     _console.print(table)
     for period in periods:
         _console.print(f"{dated(period.effective, period.effective_approximate)} sources:", markup=False)

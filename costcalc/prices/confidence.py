@@ -60,7 +60,18 @@ def check_confidence(price_file: PriceFile) -> Iterator[tuple[DataPath, str]]:
 
 _SHORT = {"input_mtok": "input", "output_mtok": "output", "cached_mtok": "cached", "storage_mtok_hour": "storage",
           "batch_input_mtok": "batch input", "batch_output_mtok": "batch output",
-          "batch_cached_mtok": "batch cached", "batch_storage_mtok_hour": "batch storage"}
+          "batch_cached_mtok": "batch cached", "batch_storage_mtok_hour": "batch storage",
+          "audio_input_mtok": "audio input", "audio_cached_mtok": "audio cached",
+          "batch_audio_input_mtok": "batch audio input", "batch_audio_cached_mtok": "batch audio cached",
+          "image_input_mtok": "image input", "video_input_mtok": "video input", "audio_output_mtok": "audio output",
+          "image_output_mtok": "image output", "batch_audio_output_mtok": "batch audio output",
+          "batch_image_output_mtok": "batch image output"}
+"""Short names of the price fields, in schema order (the modality fields after the text ones)."""
+
+
+def short_name(field: str) -> str:
+    """A price field as a table shows it, e.g. `batch audio input` for `batch_audio_input_mtok`."""
+    return _SHORT[field]
 
 
 def figures_that_differ(period: PricePeriod) -> list[str]:

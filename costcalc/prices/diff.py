@@ -13,12 +13,14 @@ from fractions import Fraction
 from typing import Any
 
 from costcalc.prices.model import PricedModel, Tier
-from costcalc.prices.schema import ModelPrices, Price, PricePeriod, TieredPrice
+from costcalc.prices.schema import MODALITY_PRICE_FIELDS, ModelPrices, Price, PricePeriod, TieredPrice
 from costcalc.prices.tables import PriceTables
 
 PRICE_FIELDS = ("input_mtok", "output_mtok", "cached_mtok", "storage_mtok_hour", "batch_input_mtok",
-                "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour")
-"""The money fields of a PricePeriod, in schema order."""
+                "batch_output_mtok", "batch_cached_mtok", "batch_storage_mtok_hour", *MODALITY_PRICE_FIELDS)
+"""The money fields of a PricePeriod, in schema order (the per-modality prices after the text ones)."""
+PERIOD_FIELDS = ("image_output_sizes", "unit")
+"""Period fields besides the prices that change an amount: the per-image prices, and what the prices count."""
 MODEL_FIELDS = ("name", "aliases", "context_window_tokens", "long_context_threshold", "caching",
                 "implicit_caching_since", "min_cache_tokens", "shutdown")
 """Model fields that change what a calculation returns or which model a name finds, in schema order."""
@@ -56,7 +58,7 @@ class PeriodDiff:
     effective: date
     prices: tuple[PriceChange, ...] = ()
     fields: tuple[FieldChange, ...] = ()
-    """Billing-relevant non-price fields: `unit`."""
+    """Billing-relevant non-price fields: `image_output_sizes`, `unit`."""
     metadata: tuple[FieldChange, ...] = ()
     """`sources`, `checked`, `note`: provenance only, no effect on any amount."""
 
@@ -132,7 +134,7 @@ def _model_diff(old: ModelPrices, new: ModelPrices) -> ModelDiff:
     periods = []
     for effective in sorted(before.keys() & after.keys()):
         a, b = before[effective], after[effective]
-        period = PeriodDiff(effective, tuple(_price_changes(a, b)), _field_changes(a, b, ("unit",)),
+        period = PeriodDiff(effective, tuple(_price_changes(a, b)), _field_changes(a, b, PERIOD_FIELDS),
                             _field_changes(a, b, ("sources", "checked", "note")))
         if period.prices or period.fields or period.metadata:
             periods.append(period)

@@ -8,13 +8,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from costcalc.prices.schema import ModelPrices, Price, PriceFile, PricePeriod, TieredPrice
+from costcalc.prices.schema import MODALITY_PRICE_FIELDS, ModelPrices, Price, PriceFile, PricePeriod, TieredPrice
 
 DataPath = tuple[Any, ...]
 
 _PRICE_FIELDS = ("input_mtok", "output_mtok", "cached_mtok", "batch_input_mtok", "batch_output_mtok",
-                 "batch_cached_mtok")
-_PAIRS = (("cached_mtok", "input_mtok"), ("batch_cached_mtok", "batch_input_mtok"))
+                 "batch_cached_mtok", *MODALITY_PRICE_FIELDS)
+_PAIRS = (("cached_mtok", "input_mtok"), ("batch_cached_mtok", "batch_input_mtok"),
+          ("audio_cached_mtok", "audio_input_mtok"), ("batch_audio_cached_mtok", "batch_audio_input_mtok"))
+_BATCH_TWINS = tuple((name, name.removeprefix("batch_")) for name in MODALITY_PRICE_FIELDS if name.startswith("batch_"))
+IMAGE_PRICE_TOLERANCE = Decimal("0.005")
+"""How far a published per-image price may be from its tokens at `image_output_mtok`: the page rounds per-image
+prices to tenths of a cent (1,290 x $30 / 1M = $0.0387, published as $0.039), never by half a cent."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,9 @@ def _check_period(model: ModelPrices, period: PricePeriod, path: DataPath, today
                               "long_context_threshold; give one price or set the threshold")
             if price.upper < price.lower:
                 yield Problem((*path, name), f"{name}: upper tier {price.upper} is below lower tier {price.lower}")
+        elif model.long_context_threshold is not None and name in MODALITY_PRICE_FIELDS:
+            yield Problem((*path, name), f"{name} is one flat price but {model.id} has a long-context threshold; "
+                          "give it as {lower, upper} like the text prices (repeat the figure if both tiers agree)")
         problem = next(filter(None, (_implausible(value) for value in _figures(price))), None)
         if problem:
             yield Problem((*path, name), f"{name} {problem}")
@@ -107,7 +115,39 @@ def _check_period(model: ModelPrices, period: PricePeriod, path: DataPath, today
                 if c > i:
                     yield Problem((*path, cached_name), f"{cached_name} {c} is above {input_name} {i}"
                                   f"{' (upper tier)' if tier else ''}; a cached read never costs more than input")
+    yield from _check_modalities(model, period, path)
     yield from _check_storage(model, period, path)
+
+
+def _check_modalities(model: ModelPrices, period: PricePeriod, path: DataPath) -> Iterator[Problem]:
+    for batch_name, standard_name in _BATCH_TWINS:
+        if getattr(period, batch_name) is not None and getattr(period, standard_name) is None:
+            yield Problem((*path, batch_name), f"{batch_name} is set without {standard_name}; a batch price needs "
+                          "the standard price it discounts: add it or remove the batch figure")
+    if model.caching == "none" and period.audio_cached_mtok is not None:
+        yield Problem((*path, "audio_cached_mtok"), f"{model.id} has caching: none but a cached audio price; "
+                      "remove it or set caching: implicit or explicit")
+    if period.image_output_sizes and period.image_output_mtok is None:
+        yield Problem((*path, "image_output_sizes"), "image_output_sizes needs image_output_mtok, the price of the "
+                      "image tokens each size counts; add it")
+    for index, size in enumerate(period.image_output_sizes):
+        where = (*path, "image_output_sizes", index)
+        if not 0 < size.tokens <= MAX_TOKENS:
+            yield Problem((*where, "tokens"), f"image size {size.size!r}: tokens must be positive, got {size.tokens}")
+            continue
+        problem = _implausible(size.usd_per_image)
+        if problem:
+            yield Problem((*where, "usd_per_image"), f"image size {size.size!r}: usd_per_image {problem}")
+            continue
+        rate = period.image_output_mtok
+        if isinstance(rate, TieredPrice):
+            rate = rate.lower  # a published per-image price is that of an ordinary (lower-tier) request
+        if rate is not None:
+            worked = size.tokens * rate / 1_000_000
+            if abs(worked - size.usd_per_image) > IMAGE_PRICE_TOLERANCE:
+                yield Problem((*where, "usd_per_image"), f"image size {size.size!r}: {size.tokens:,} tokens x "
+                              f"${rate} / 1M = ${worked}, not ${size.usd_per_image} (more than "
+                              f"${IMAGE_PRICE_TOLERANCE} apart); fix the tokens, the price or image_output_mtok")
 
 
 def _check_storage(model: ModelPrices, period: PricePeriod, path: DataPath) -> Iterator[Problem]:
