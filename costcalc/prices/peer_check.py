@@ -11,7 +11,13 @@ and every comparison is listed in `CheckReport.compared_figures` as `agree`, `di
   `*_above_200k_tokens`, or the peer's last tier).
 * Figures compared only where the peer states them: `reasoning_output_mtok` (the peer's thinking-token price, e.g.
   LiteLLM's `output_cost_per_reasoning_token`, against costcalc's `output_mtok`: Gemini bills thinking as
-  output), `context_window_tokens` and `min_cache_tokens` (the minimum in force on the date).
+  output), `context_window_tokens` and `min_cache_tokens` (the minimum in force on the date); and the modality
+  prices: `audio_input_mtok`, `audio_cached_mtok` and their batch twins, `image_input_mtok`, `video_input_mtok`,
+  `audio_output_mtok`, `image_output_mtok`, `batch_image_output_mtok` (genai-prices' `input_audio_mtok`,
+  `cache_audio_read_mtok`, `output_audio_mtok`...; LiteLLM's `input_cost_per_audio_token`,
+  `cache_read_input_audio_token_cost`, `output_cost_per_audio_token`...), and `image_output_usd_per_image`
+  (LiteLLM's `output_cost_per_image` against costcalc's first `image_output_sizes` price). A peer without a
+  modality price bills that modality at its text price, which says nothing about a modality price of costcalc's.
 
 `CheckReport.ok` is True when at least one figure was compared and every one agrees: a figure one side lacks fails
 the check too, because a price missing from a table silently prices a request at nothing. Skipped (listed with the
@@ -44,10 +50,17 @@ _PRICE_FIELDS = (("input_mtok", "input_mtok", "input", False), ("output_mtok", "
                  ("batch_input_mtok", "batch_input_mtok", "batch_input", False),
                  ("batch_output_mtok", "batch_output_mtok", "batch_output", False),
                  ("batch_cached_mtok", "batch_cached_mtok", "batch_cached", False),
-                 ("reasoning_output_mtok", "output_mtok", "reasoning_output", True))
+                 ("reasoning_output_mtok", "output_mtok", "reasoning_output", True),
+                 *((name, name, name.removesuffix("_mtok"), True) for name in (
+                     "audio_input_mtok", "audio_cached_mtok", "batch_audio_input_mtok", "batch_audio_cached_mtok",
+                     "image_input_mtok", "video_input_mtok", "audio_output_mtok", "image_output_mtok",
+                     "batch_image_output_mtok")))
+_PER_IMAGE = "image_output_usd_per_image"
+"""USD per generated image: costcalc's first published size against the peer's per-image price."""
 _COUNT_FIELDS = ("context_window_tokens", "min_cache_tokens")
 _FIELD_ORDER = {name: i for i, name in enumerate(
-    [f"{name}{tier}" for name, _, _, _ in _PRICE_FIELDS for tier in ("", ".lower", ".upper")] + list(_COUNT_FIELDS))}
+    [f"{name}{tier}" for name, _, _, _ in _PRICE_FIELDS for tier in ("", ".lower", ".upper")] + [_PER_IMAGE]
+    + list(_COUNT_FIELDS))}
 
 
 @dataclass(frozen=True)
@@ -214,6 +227,9 @@ def _compare(entry: PricedModel, period: PricePeriod, peer: PeerModel, prices: P
         else:
             add(f"{name}.lower", our_lower, their_lower)
             add(f"{name}.upper", our_upper, their_upper)
+    if prices.image_output_per_image is not None:
+        sizes = period.image_output_sizes
+        add(_PER_IMAGE, sizes[0].usd_per_image if sizes else None, prices.image_output_per_image.base)
     if peer.context_window is not None:
         add("context_window_tokens", entry.model.context_window_tokens, peer.context_window)
     if peer.min_cache_tokens is not None:

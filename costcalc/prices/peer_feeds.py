@@ -36,7 +36,15 @@ _LITELLM_FIELDS = {"input": "input_cost_per_token", "output": "output_cost_per_t
                    "cached": "cache_read_input_token_cost", "batch_input": "input_cost_per_token_batches",
                    "batch_output": "output_cost_per_token_batches",
                    "batch_cached": "cache_read_input_token_cost_batches",
-                   "reasoning_output": "output_cost_per_reasoning_token"}
+                   "reasoning_output": "output_cost_per_reasoning_token",
+                   "audio_input": "input_cost_per_audio_token", "audio_cached": "cache_read_input_audio_token_cost",
+                   "batch_audio_input": "input_cost_per_audio_token_batches",
+                   "batch_audio_cached": "cache_read_input_audio_token_cost_batches",
+                   "image_input": "input_cost_per_image_token", "video_input": "input_cost_per_video_token",
+                   "audio_output": "output_cost_per_audio_token", "image_output": "output_cost_per_image_token",
+                   "batch_image_output": "output_cost_per_image_token_batches"}
+_LITELLM_PER_IMAGE = "output_cost_per_image"
+"""LiteLLM's price of one generated image in USD (not per token): compared with costcalc's first published size."""
 _LITELLM_TIER = re.compile(r"(.+)_above_(\d{1,7})k_tokens(_batches)?")
 _TIERED_FIELDS = frozenset(_LITELLM_FIELDS.values())
 # LiteLLM's counts: the largest prompt, and the smallest context an explicit cache may hold.
@@ -75,6 +83,17 @@ class PeerPrices:
     batch_cached: PeerPrice | None = None
     reasoning_output: PeerPrice | None = None
     """The price of thinking tokens, where the peer states it apart from output (costcalc bills them as output)."""
+    audio_input: PeerPrice | None = None
+    audio_cached: PeerPrice | None = None
+    batch_audio_input: PeerPrice | None = None
+    batch_audio_cached: PeerPrice | None = None
+    image_input: PeerPrice | None = None
+    video_input: PeerPrice | None = None
+    audio_output: PeerPrice | None = None
+    image_output: PeerPrice | None = None
+    batch_image_output: PeerPrice | None = None
+    image_output_per_image: PeerPrice | None = None
+    """USD per generated image (LiteLLM's `output_cost_per_image`), not per 1M tokens."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +137,7 @@ class PeerModel:
         if not active:
             return standard
         batch: dict[str, PeerPrice | None] = {}
-        for name in ("input", "output", "cached"):
+        for name in ("input", "output", "cached", "audio_input", "audio_cached", "image_output"):
             named = (getattr(prices, name) for prices in active)
             batch[f"batch_{name}"] = next((value for value in named if value is not None), getattr(standard, name))
         return replace(standard, **batch)
@@ -259,6 +278,8 @@ def _litellm_models(data: dict[str, Any], path: Path, text: str) -> tuple[PeerMo
         prices = {key: _litellm_price(number(entry.get(field_name), f"{name!r} {field_name}", spot),
                                       tiers.get(field_name, []))
                   for key, field_name in _LITELLM_FIELDS.items()}
+        per_image = number(entry.get(_LITELLM_PER_IMAGE), f"{name!r} {_LITELLM_PER_IMAGE}", spot)
+        prices["image_output_per_image"] = None if per_image is None else PeerPrice(per_image)
         lookup = name.removeprefix("gemini/").removeprefix("vertex_ai/")
         models.append(PeerModel(
             platform, name, lookup, (Dated(None, PeerPrices(**prices)),),

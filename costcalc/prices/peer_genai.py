@@ -12,7 +12,10 @@ from costcalc.prices.peer_feeds import Dated, PeerModel, PeerPrice, PeerPrices, 
 
 # genai-prices' per-1M fields by the PeerPrices figure they give (`processing: batch` variants give the batch ones).
 _GENAI_FIELDS = {"input": "input_mtok", "output": "output_mtok", "cached": "cache_read_mtok",
-                 "reasoning_output": "output_reasoning_mtok"}
+                 "reasoning_output": "output_reasoning_mtok", "audio_input": "input_audio_mtok",
+                 "audio_cached": "cache_audio_read_mtok", "image_input": "input_image_mtok",
+                 "video_input": "input_video_mtok", "audio_output": "output_audio_mtok",
+                 "image_output": "output_image_mtok"}
 
 
 def genai_models(providers: list[dict[str, Any]], spots: Spots) -> tuple[PeerModel, ...]:
