@@ -185,7 +185,10 @@ def test_prices_json_shows_confidence_and_estimated_dates() -> None:
     # The caching-launch period: lower cached single-source ($0.0875), upper derived (0.175 = 25% of 0.70).
     assert shown[1] == {"effective": "2024-06-18", "figures": {
         "input_mtok": "confirmed", "output_mtok": "confirmed",
-        "cached_mtok": "single-source / derived: 25% of input", "storage_mtok_hour": "single-source"}}
+        "cached_mtok": "single-source / derived: 25% of input", "storage_mtok_hour": "single-source",
+        # One input price for every modality on the page: the audio figures repeat the text ones, derived.
+        "audio_input_mtok": "derived: the text input price (the page gives one input price for every modality)",
+        "audio_cached_mtok": "derived: the text cached price (the page gives one input price for every modality)"}}
     assert shown[2]["effective"] == "about 2024-10-01"
     table = runner.invoke(app, ["prices", "gemini-1.5-flash", "--history"]).stdout
     assert "figures that differ: cached (lower tier) single-source; cached (upper tier) derived: 25% of input" in table
