@@ -1,4 +1,4 @@
-"""Per-modality prices in the tables: the figures, the invariants that guard them, diff, `prices` and `pricing check`."""
+"""Per-modality prices in the tables: the figures, the invariants guarding them, diff, `prices`, `pricing check`."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def test_tiered_audio_needs_a_threshold_and_a_threshold_needs_tiered_audio() -> 
     tiered = TABLE.replace('audio_input_mtok: "1.00"', 'audio_input_mtok: {lower: "1.00", upper: "2.00"}')
     assert any("audio_input_mtok is split in tiers but test-model has no long_context_threshold" in m
                for m in _problems(tiered))
-    with_threshold = TABLE.replace("    caching: explicit\n", "    caching: explicit\n    long_context_threshold: 200000\n")
+    with_threshold = TABLE.replace("    caching: explicit\n",
+                                   "    caching: explicit\n    long_context_threshold: 200000\n")
     flat = [m for m in _problems(with_threshold) if "one flat price" in m]
     # Three flat audio figures on a model with a threshold; the text figures stay as they are (the rule is new).
     assert len(flat) == 3 and all("has a long-context threshold" in m for m in flat)
