@@ -30,7 +30,7 @@ there are none)."""
 PER_SECOND: dict[str, int] = {"AUDIO": AUDIO_TOKENS_PER_SECOND, "VIDEO": VIDEO_TOKENS_PER_SECOND}
 
 
-def _parts(text: int, audio: int, video: int) -> Parts:
+def parts_of(text: int, audio: int, video: int) -> Parts:
     parts: list[tuple[Modality, int]] = [("TEXT", text)] if text or not (audio or video) else []
     if audio:
         parts.append(("AUDIO", audio))
@@ -40,11 +40,11 @@ def _parts(text: int, audio: int, video: int) -> Parts:
 
 
 def context_parts(workload: Workload) -> Parts:
-    return _parts(workload.context_tokens, workload.context_audio_tokens, workload.context_video_tokens)
+    return parts_of(workload.context_tokens, workload.context_audio_tokens, workload.context_video_tokens)
 
 
 def prompt_parts(workload: Workload) -> Parts:
-    return _parts(workload.prompt_tokens, workload.prompt_audio_tokens, workload.prompt_video_tokens)
+    return parts_of(workload.prompt_tokens, workload.prompt_audio_tokens, workload.prompt_video_tokens)
 
 
 def billed_parts(model: ModelPrices, period: PricePeriod, workload: Workload,
