@@ -60,11 +60,25 @@ def parse_count(text: str, what: str = "token count", *, allow_zero: bool = True
     return count
 
 
+_COMPOUND = re.compile(r"^(?:[0-9][0-9_]*(?:\.[0-9]+)?(?:d|h|min|m|s)){2,}$")
+_COMPOUND_PART = re.compile(r"[0-9][0-9_]*(?:\.[0-9]+)?(?:d|h|min|m|s)")
+
+
 def parse_duration(text: str, what: str = "cache lifetime") -> int:
-    """`90s`, `30m`, `1h`, `1.5h`, `2d` -> whole seconds, at least 1; a bare number is refused as ambiguous.
+    """`90s`, `30m`, `1h`, `1.5h`, `2d`, `1h30m` -> whole seconds, at least 1; a bare number is refused as ambiguous.
 
     Units are lower-case: `M` means million in token counts, so `5M` is refused rather than read as minutes.
     """
+    raw = text.strip()
+    if _COMPOUND.match(raw):  # 1h30m: the sum of its parts, each read by the one-unit grammar below
+        seconds = sum(parse_duration(part, what) for part in _COMPOUND_PART.findall(raw))
+        if seconds > MAX_TTL_SECONDS:
+            raise CostcalcError(f"{what} {text!r} is longer than ten years; check the number")
+        return seconds
+    return _parse_one_duration(text, what)
+
+
+def _parse_one_duration(text: str, what: str) -> int:
     if text.strip().startswith("-"):
         raise CostcalcError(f"{what} {text!r} is negative; give a duration like 30m or 1h")
     raw = text.strip()
@@ -91,6 +105,32 @@ def parse_duration(text: str, what: str = "cache lifetime") -> int:
     if seconds > MAX_TTL_SECONDS:
         raise CostcalcError(f"{what} {text!r} is longer than ten years; check the number")
     return int(seconds)
+
+
+def is_duration(text: str) -> bool:
+    """True for `10m`, `90s`, `1h30m`, `1.5h`: a number with a lower-case time unit (so `10M` is a count)."""
+    raw = text.strip()
+    return bool(_COMPOUND.match(raw) or re.match(r"^[0-9][0-9_]*(?:\.[0-9]+)?(?:d|h|min|m|s)$", raw))
+
+
+def parse_tokens_or_duration(text: str, what: str, tokens_per_second: int) -> tuple[int, int | None]:
+    """`19200`, `19.2k` -> (tokens, None); `10m`, `90s`, `1h30m` -> (seconds x tokens_per_second, seconds).
+
+    m is minutes here and M million, as in --ttl and --context: `10m` is ten minutes, `10M` ten million tokens.
+    """
+    if is_duration(text):
+        seconds = parse_duration(text, what)
+        tokens = seconds * tokens_per_second
+        if tokens > MAX_TOKENS:
+            raise CostcalcError(f"{what} {text!r} is {tokens:,} tokens, more than {MAX_TOKENS:,}; check the duration")
+        return tokens, seconds
+    try:
+        return parse_count(text, what), None
+    except CostcalcError as error:
+        if text.strip().startswith("-") or "larger than" in str(error):
+            raise
+        raise CostcalcError(f"{what} {text!r} is neither a token count (19200, 19.2k) nor a duration (10m, 90s, "
+                            "1h30m)") from None
 
 
 def parse_date(text: str, what: str = "date") -> date:

@@ -13,28 +13,34 @@ from costcalc.cli.bill import register as register_bill_command
 from costcalc.cli.common import (
     AsOfOpt,
     BatchOpt,
+    ContextAudioOpt,
     ContextCharsOpt,
     ContextOpt,
+    ContextVideoOpt,
     FormatOpt,
+    GivenMix,
     ModelOpt,
     OutputCharsOpt,
     PlatformOpt,
     PricingOpt,
+    PromptAudioOpt,
     PromptCharsOpt,
     PromptOpt,
+    PromptVideoOpt,
     RatioOpt,
     TtlOpt,
     as_of,
     check_format,
     check_platform,
     load,
+    parse_mix,
     print_json,
     user_errors,
     warn_if_stale,
 )
 from costcalc.cli.pricing import pricing_app
 from costcalc.cli.simulate import register as register_timeline_commands
-from costcalc.cost.results import Workload, to_jsonable
+from costcalc.cost.results import Workload, to_jsonable, workload_json
 from costcalc.errors import CostcalcError
 from costcalc.text import one_line
 from costcalc.units import MAX_QUERIES, parse_count, parse_duration
@@ -72,7 +78,7 @@ def _count(text: str | None, what: str, maximum: int = 10**10) -> int | None:
 
 def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
               chars: tuple[str | None, str | None, str | None], ratio: str | None, queries: str,
-              ttl: str | None) -> Workload:
+              ttl: str | None, mix: GivenMix) -> Workload:
     from costcalc.cost.workload import build_workload, parse_ratio
 
     names = ("--context", "--prompt", "--output")
@@ -83,7 +89,16 @@ def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
         chars_per_token=parse_ratio(ratio) if ratio is not None else None,
         queries=parse_count(queries, "--queries", allow_zero=False, maximum=MAX_QUERIES),
         ttl_seconds=parse_duration(ttl) if ttl is not None else entry.default_ttl_seconds,
+        mix=mix.tokens,
     )
+
+
+def _mix_lines(work: Workload, mix: GivenMix) -> tuple[str, str]:
+    """The working of the token sums, with the durations the user gave."""
+    from costcalc.cost.modal import context_parts, mix_line, prompt_parts
+
+    return (mix_line("context", context_parts(work), mix.seconds["context"]),
+            mix_line("prompt", prompt_parts(work), mix.seconds["prompt"]))
 
 
 @app.command()
@@ -107,6 +122,10 @@ def estimate(
                                                  "share of cache hits: 0.4 or 40%.")] = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
+    context_audio: ContextAudioOpt = None,
+    context_video: ContextVideoOpt = None,
+    prompt_audio: PromptAudioOpt = None,
+    prompt_video: PromptVideoOpt = None,
     plot: Annotated[Optional[Path], typer.Option("--plot", help="Draw cost against queries to a .png or .svg file.")]
     = None,
 ) -> None:
@@ -119,14 +138,20 @@ def estimate(
 
         check_plot_target(plot)
     entry = load(pricing).find_model(model, check_platform(platform))
+    mix = parse_mix(context_audio, context_video, prompt_audio, prompt_video)
     work = _workload(entry, (context, prompt, output), (context_chars, prompt_chars, output_chars),
-                     chars_per_token, queries, ttl)
+                     chars_per_token, queries, ttl, mix)
     rate = None
     if hit_rate is not None:
         from costcalc.cost.implicit import parse_hit_rate
 
         rate = parse_hit_rate(hit_rate)
     answer = run_estimate(entry, work, as_of(as_of_text), batch=batch, hit_rate=rate)
+    if answer.modalities is not None:
+        from dataclasses import replace
+
+        context_line, prompt_line = _mix_lines(work, mix)
+        answer = replace(answer, modalities=replace(answer.modalities, context=context_line, prompt=prompt_line))
     if plot is not None:
         from costcalc.timeline.plot import plot_estimate
 
@@ -154,22 +179,30 @@ def breakeven(
     chars_per_token: RatioOpt = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
+    context_audio: ContextAudioOpt = None,
+    context_video: ContextVideoOpt = None,
+    prompt_audio: PromptAudioOpt = None,
+    prompt_video: PromptVideoOpt = None,
 ) -> None:
     """Queries after which an explicit cache is cheaper, and the read rate that pays its storage."""
     from costcalc.cost.break_even import break_even
 
     shape = check_format(format)
     entry = load(pricing).find_model(model, check_platform(platform))
-    work = _workload(entry, (context, prompt, None), (context_chars, prompt_chars, None), chars_per_token, "1", ttl)
+    mix = parse_mix(context_audio, context_video, prompt_audio, prompt_video)
+    work = _workload(entry, (context, prompt, None), (context_chars, prompt_chars, None), chars_per_token, "1", ttl,
+                     mix)
     when = as_of(as_of_text)
     answer = break_even(entry, work, when, batch=batch)
+    lines = _mix_lines(work, mix) if work.has_mix else None
     if shape == "json":
-        print_json({"model": entry.model.id, "platform": entry.platform, "as_of": when, "workload": work,
-                    **to_jsonable(answer)})
+        mixed = {"modalities": {"context": lines[0], "prompt": lines[1]}} if lines else {}
+        print_json({"model": entry.model.id, "platform": entry.platform, "as_of": when,
+                    "workload": workload_json(work), **mixed, **to_jsonable(answer)})
     else:
         from costcalc.cli.render import render_break_even
 
-        render_break_even(entry, work, when, answer)
+        render_break_even(entry, work, when, answer, lines)
 
 
 @app.command()

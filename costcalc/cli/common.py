@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar, cast
@@ -41,6 +42,50 @@ ContextCharsOpt = Annotated[Optional[str], typer.Option("--context-chars", help=
 PromptCharsOpt = Annotated[Optional[str], typer.Option("--prompt-chars", help="Fresh prompt characters per query.")]
 OutputCharsOpt = Annotated[Optional[str], typer.Option("--output-chars", help="Output characters per query.")]
 RatioOpt = Annotated[Optional[str], typer.Option("--chars-per-token", help="Your measured characters per token.")]
+
+_MIX_HELP = ("{what}: tokens (19.2k) or a duration (10m, 90s, 1h30m; m is minutes, M million) at {rate} tokens/s; "
+             "added to {base}.")
+ContextAudioOpt = Annotated[Optional[str], typer.Option("--context-audio", help=_MIX_HELP.format(
+    what="Audio in the reused context", rate=32, base="--context"))]
+ContextVideoOpt = Annotated[Optional[str], typer.Option("--context-video", help=_MIX_HELP.format(
+    what="Video in the reused context", rate=263, base="--context"))]
+PromptAudioOpt = Annotated[Optional[str], typer.Option("--prompt-audio", help=_MIX_HELP.format(
+    what="Audio in each query's fresh prompt", rate=32, base="--prompt"))]
+PromptVideoOpt = Annotated[Optional[str], typer.Option("--prompt-video", help=_MIX_HELP.format(
+    what="Video in each query's fresh prompt", rate=263, base="--prompt"))]
+
+
+@dataclass(frozen=True)
+class GivenMix:
+    """The audio and video the user gave: tokens, and the durations some were computed from."""
+
+    tokens: tuple[int, int, int, int]
+    """Context audio, context video, prompt audio, prompt video."""
+    seconds: dict[str, dict[str, int]]
+    """{"context": {"AUDIO": 600}}: the durations given, by part and modality, for the working."""
+
+
+def parse_mix(context_audio: str | None, context_video: str | None, prompt_audio: str | None,
+              prompt_video: str | None) -> GivenMix:
+    """--context-audio and friends: token counts, or durations at Google's documented tokens per second."""
+    from costcalc.prices.modality import AUDIO_TOKENS_PER_SECOND, VIDEO_TOKENS_PER_SECOND
+    from costcalc.units import parse_tokens_or_duration
+
+    tokens = []
+    seconds: dict[str, dict[str, int]] = {"context": {}, "prompt": {}}
+    for text, part, modality, rate in ((context_audio, "context", "AUDIO", AUDIO_TOKENS_PER_SECOND),
+                                       (context_video, "context", "VIDEO", VIDEO_TOKENS_PER_SECOND),
+                                       (prompt_audio, "prompt", "AUDIO", AUDIO_TOKENS_PER_SECOND),
+                                       (prompt_video, "prompt", "VIDEO", VIDEO_TOKENS_PER_SECOND)):
+        if text is None:
+            tokens.append(0)
+            continue
+        count, given = parse_tokens_or_duration(text, f"--{part}-{modality.lower()}", rate)
+        tokens.append(count)
+        if given is not None:
+            seconds[part][modality] = given
+    return GivenMix((tokens[0], tokens[1], tokens[2], tokens[3]), seconds)
+
 
 F = TypeVar("F", bound=Callable[..., None])
 

@@ -12,9 +12,11 @@ from typing import Any
 from rich.markup import escape
 
 from costcalc.cli.safe_rich import Console, Table
+from costcalc.cost.modal import charge_text
+from costcalc.cost.modal import total as total_of
 from costcalc.cost.money import token_cost
 from costcalc.cost.request import PricedModel, find_period, min_cache_tokens
-from costcalc.cost.results import BreakEven, Estimate, PriceSource, Workload, to_jsonable
+from costcalc.cost.results import BreakEven, Estimate, PartCharge, PriceSource, Workload, to_jsonable
 from costcalc.errors import CostcalcError
 from costcalc.prices.confidence import dated, figures_that_differ
 from costcalc.prices.schema import Price, PricePeriod, Source, TieredPrice
@@ -45,13 +47,16 @@ def render_estimate(answer: Estimate) -> None:
     if unit == "character":
         context, fresh, out = work.context_chars or 0, work.prompt_chars or 0, work.output_chars or 0
     else:
-        context, fresh, out = work.context_tokens, work.prompt_tokens, work.output_tokens
+        context, fresh, out = work.all_context_tokens, work.all_prompt_tokens, work.output_tokens
     _console.print(f"[bold]{escape(source.model_name)}[/] ({escape(source.model)}) on {source.platform}"
                    f"{' · batch' if source.batch else ''} · prices in force from "
                    f"{dated(source.price_effective, source.effective_approximate)} (as of {source.as_of})")
-    _console.print(f"Workload: {work.context_tokens:,} context + {work.prompt_tokens:,} fresh prompt tokens, "
+    _console.print(f"Workload: {work.all_context_tokens:,} context + {work.all_prompt_tokens:,} fresh prompt tokens, "
                    f"{work.output_tokens:,} output tokens per query · {n:,} {'query' if n == 1 else 'queries'} · "
                    f"cache lifetime {format_duration(work.ttl_seconds)}")
+    if answer.modalities is not None:
+        _console.print(f"Modalities: {answer.modalities.context}; {answer.modalities.prompt}", markup=False,
+                       soft_wrap=True)
     if unit == "character":
         _console.print(f"Billed per character: {context:,} context + {fresh:,} prompt characters, {out:,} output "
                        "characters per query")
@@ -104,11 +109,17 @@ def _estimate_table(answer: Estimate, units: tuple[int, int, int]) -> Table:
             cells.append(format_usd(implicit_cost) if implicit_cost is not None else _DASH)
         table.add_row(label, *cells, how)
 
+    mix = answer.modalities
+
+    def how(parts: tuple[PartCharge, ...] | None, price: Decimal, units: int) -> str:
+        """The arithmetic of one line: each modality at its own price when there is a mix."""
+        return charge_text(parts) if parts is not None else _per_m(units, price, unit)
+
     if cache is not None:
         assert cache.rates.storage_mtok_hour is not None
         standard = " (standard input price)" if answer.source.batch else ""
         row("Cache creation (once)", None, cache.creation, None,
-            f"{_per_m(context, cache.creation_input_mtok, unit)}{standard}")
+            f"{how(mix.creation if mix else None, cache.creation_input_mtok, context)}{standard}")
         seconds = cache.storage_seconds
         hours = f"{to_jsonable(Decimal(seconds) / 3600)} h" if seconds % 36 == 0 else f"{seconds:,} s / 3600"
         row(f"Storage ({format_duration(seconds)})", None, cache.storage, None,
@@ -116,14 +127,17 @@ def _estimate_table(answer: Estimate, units: tuple[int, int, int]) -> Table:
     miss = "; implicit: misses only" if implicit is not None else ""
     row("Context as input", plain.context_input, None, implicit.missed_input if implicit else None,
         f"{n:,} × {format_usd(plain.context_input / n)} per uncached query "
-        f"({_per_m(context, rates.input_mtok, unit)}){miss}")
+        f"({how(mix.context_input if mix else None, rates.input_mtok, context)}){miss}")
     if rates.cached_mtok is not None and (cache is not None or implicit is not None):
-        per_read = format_usd(token_cost(context, rates.cached_mtok))
+        per_read = format_usd(total_of(mix.cached_read) if mix and mix.cached_read else
+                              token_cost(context, rates.cached_mtok))
         row("Cached reads", None, cache.cached_input if cache else None, implicit.cached_input if implicit else None,
-            f"{n:,} × {per_read} per cached read ({_per_m(context, rates.cached_mtok, unit)})"
+            f"{n:,} × {per_read} per cached read "
+            f"({how(mix.cached_read if mix else None, rates.cached_mtok, context)})"
             + (f"; implicit: × {_percent(implicit.hit_rate)}" if implicit else ""))
     row("Fresh prompt input", plain.fresh_input, cache.fresh_input if cache else None,
-        implicit.fresh_input if implicit else None, f"{n:,} × {_per_m(fresh, rates.input_mtok, unit)}")
+        implicit.fresh_input if implicit else None,
+        f"{n:,} × {how(mix.prompt_input if mix else None, rates.input_mtok, fresh)}")
     row("Output", plain.output, cache.output if cache else None, implicit.output if implicit else None,
         f"{n:,} × {_per_m(out, rates.output_mtok, unit)}")
     row("Total", plain.total, cache.total if cache else None, implicit.total if implicit else None, "")
@@ -145,8 +159,11 @@ def _print_savings(answer: Estimate) -> None:
     word = "Savings" if answer.savings >= 0 else "Extra cost"
     _console.print(f"{word} with the cache: {format_usd(abs(answer.savings))}{percent}")
     if answer.savings_ceiling_percent is not None:
+        ratio = (f"1 − {format_price(rates.cached_mtok)} / {format_price(rates.input_mtok)}"
+                 if answer.modalities is None else "1 − one cached read / the context as input, each modality at "
+                 "its own price")
         _console.print(f"Savings ceiling as queries grow: {to_jsonable(answer.savings_ceiling_percent)}% of the "
-                       f"cached part (1 − {format_price(rates.cached_mtok)} / {format_price(rates.input_mtok)})")
+                       f"cached part ({ratio})")
     if answer.break_even is not None:
         _print_break_even(answer.break_even)
 
@@ -179,13 +196,16 @@ def _source_line(source: Source) -> str:
     return f"{title}{source.url}{seen}"
 
 
-def render_break_even(entry: PricedModel, work: Workload, as_of: date, result: BreakEven) -> None:
+def render_break_even(entry: PricedModel, work: Workload, as_of: date, result: BreakEven,
+                      mix_lines: tuple[str, str] | None = None) -> None:
     period = find_period(entry.model, as_of)
     _console.print(f"[bold]{escape(entry.model.name)}[/] ({escape(entry.model.id)}) on {entry.platform} · "
                    "prices in force from "
                    f"{dated(period.effective, period.effective_approximate)} (as of {as_of})")
-    _console.print(f"Cache of {work.context_tokens:,} tokens, {work.prompt_tokens:,} fresh prompt tokens per "
-                   f"query, lifetime {format_duration(work.ttl_seconds)}")
+    _console.print(f"Cache of {work.all_context_tokens:,} tokens, {work.all_prompt_tokens:,} fresh prompt tokens "
+                   f"per query, lifetime {format_duration(work.ttl_seconds)}")
+    if mix_lines is not None:
+        _console.print(f"Modalities: {mix_lines[0]}; {mix_lines[1]}", markup=False, soft_wrap=True)
     _print_break_even(result)
     _print_source(period.source_records(), period.checked, period.note, entry.source_file)
 

@@ -13,14 +13,19 @@ import typer
 from costcalc.cli.common import (
     AsOfOpt,
     BatchOpt,
+    ContextAudioOpt,
     ContextOpt,
+    ContextVideoOpt,
     ModelOpt,
     PlatformOpt,
     PricingOpt,
+    PromptAudioOpt,
     PromptOpt,
+    PromptVideoOpt,
     as_of,
     check_platform,
     load,
+    parse_mix,
     print_json,
     user_errors,
 )
@@ -52,7 +57,7 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json or c
 def _run(model: str, context: str | None, prompt: str | None, output: str | None, as_of_text: str | None,
          batch: bool, platform: str, pricing: list[str] | None, timeline_path: Path | None, rate: str | None,
          duration: str | None, arrivals: str, seed: int | None, profile: str | None, strategies: str | None,
-         ttls: str | None, hit_rate: str) -> Simulation:
+         ttls: str | None, hit_rate: str, mix_texts: tuple[str | None, ...]) -> Simulation:
     from costcalc.cost.implicit import parse_hit_rate
     from costcalc.timeline.inputs import check_ttls
     from costcalc.timeline.reader import read_timeline
@@ -60,10 +65,15 @@ def _run(model: str, context: str | None, prompt: str | None, output: str | None
     from costcalc.timeline.traffic import Defaults
 
     entry = load(pricing).find_model(model, check_platform(platform))
+    mix = parse_mix(*mix_texts).tokens
+    # Audio or video alone is a context of no text: --context defaults to 0 then, as in estimate.
+    context_tokens = parse_count(context, "--context") if context is not None else 0 if mix[0] or mix[1] else None
     workload = Defaults(
-        context_tokens=None if context is None else parse_count(context, "--context"),
+        context_tokens=context_tokens,
         prompt_tokens=0 if prompt is None else parse_count(prompt, "--prompt"),
-        output_tokens=0 if output is None else parse_count(output, "--output"))
+        output_tokens=0 if output is None else parse_count(output, "--output"),
+        context_audio_tokens=mix[0], context_video_tokens=mix[1], prompt_audio_tokens=mix[2],
+        prompt_video_tokens=mix[3])
     # The grid is read (and its size checked) before any traffic is read or generated.
     grid = DEFAULT_TTLS if ttls is None else check_ttls(tuple(parse_duration(part, "--ttls")
                                                               for part in ttls.split(",") if part.strip()))
@@ -113,6 +123,10 @@ def simulate_command(
     plot: PlotOpt = None,
     format: FormatOpt = "table",
     pricing: PricingOpt = None,
+    context_audio: ContextAudioOpt = None,
+    context_video: ContextVideoOpt = None,
+    prompt_audio: PromptAudioOpt = None,
+    prompt_video: PromptVideoOpt = None,
 ) -> None:
     """Price a timeline of queries under every caching strategy and TTL, against the best possible schedule."""
     shape = _shape(format)
@@ -121,7 +135,8 @@ def simulate_command(
 
         check_plot_target(plot)
     answer = _run(model, context, prompt, output, as_of_text, batch, platform, pricing, timeline, rate, duration,
-                  arrivals, seed, profile, strategies, ttls, hit_rate)
+                  arrivals, seed, profile, strategies, ttls, hit_rate,
+                  (context_audio, context_video, prompt_audio, prompt_video))
     if plot is not None:
         from costcalc.timeline.plot import plot_simulation
 
@@ -156,6 +171,10 @@ def recommend_command(
     platform: PlatformOpt = "gemini-api",
     format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     pricing: PricingOpt = None,
+    context_audio: ContextAudioOpt = None,
+    context_video: ContextVideoOpt = None,
+    prompt_audio: PromptAudioOpt = None,
+    prompt_video: PromptVideoOpt = None,
 ) -> None:
     """The caching strategy to use for a timeline, what it saves, and how close it is to the best possible."""
     from costcalc.timeline.recommend import recommend
@@ -163,7 +182,8 @@ def recommend_command(
     if format not in ("table", "json"):
         raise CostcalcError(f"--format must be table or json, got {format!r}")
     answer = recommend(_run(model, context, prompt, output, as_of_text, batch, platform, pricing, timeline, rate,
-                            duration, arrivals, seed, profile, strategies, ttls, hit_rate))
+                            duration, arrivals, seed, profile, strategies, ttls, hit_rate,
+                            (context_audio, context_video, prompt_audio, prompt_video)))
     if format == "json":
         print_json(answer.to_json())
     else:

@@ -20,8 +20,8 @@ def break_even(entry: PricedModel, workload: Workload, as_of: date | None = None
     as_of = check_day("as_of", as_of) or date.today()
     check_workload(entry, workload)
     period = find_period(entry.model, as_of)
-    rates = rates_for(entry.model, period, workload.context_tokens + workload.prompt_tokens, batch)
-    blocker = explicit_cache_blocker(entry, period, workload, as_of, rates)
+    rates = rates_for(entry.model, period, workload.request_tokens, batch)
+    blocker = explicit_cache_blocker(entry, period, workload, as_of, rates, batch)
     if blocker is not None:
         raise CostcalcError(f"no explicit cache to break even: {blocker}")
     return calc_break_even(entry, period, workload, batch)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from costcalc.checks import check_day, check_flag, check_instance, check_share
+from costcalc.cost import modal
 from costcalc.cost.implicit import calc_implicit_cache, implicit_blocker
 from costcalc.cost.money import MILLION, exact, storage_fraction, to_decimal
 from costcalc.cost.request import (
@@ -22,8 +23,9 @@ from costcalc.cost.request import (
     explicit_cache_blocker,
     find_period,
     rates_for,
+    tier_for,
 )
-from costcalc.cost.results import BreakEven, Estimate, Rates, Workload, to_jsonable
+from costcalc.cost.results import BreakEven, Estimate, ModalityWorking, Rates, Workload, to_jsonable
 from costcalc.errors import CostcalcError
 from costcalc.prices.confidence import dated
 from costcalc.prices.schema import PricePeriod
@@ -39,22 +41,34 @@ def calc_break_even(entry: PricedModel, period: PricePeriod, workload: Workload,
     check_workload(entry, workload)
     check_instance("period", period, PricePeriod, "one of entry.model.periods")
     model = entry.model
-    rates = rates_for(model, period, workload.context_tokens + workload.prompt_tokens, batch)
-    creation_rates = rates_for(model, period, workload.context_tokens)  # creation is never a batch call
-    context = billed_units(model, period, workload)[0]
+    rates = rates_for(model, period, workload.request_tokens, batch)
+    creation_rates = rates_for(model, period, workload.all_context_tokens)  # creation is never a batch call
+    units = billed_units(model, period, workload)
     unit = "chars" if period.unit == "character" else "tokens"
     if rates.cached_mtok is None or rates.storage_mtok_hour is None:
         raise CostcalcError(f"{model.id} has no cached or storage price in the period from {period.effective}; "
                             "there is no explicit cache to break even")
-    creation = Fraction(context) * Fraction(creation_rates.input_mtok) / MILLION
+    parts = modal.billed_parts(model, period, workload, (units[0], units[1]))[0]
+    context = sum(tokens for _, tokens in parts)
+    # Creation: standard input prices at the tier of the whole context; storage: one price for every modality.
+    creation = modal.exact_total(modal.charges(model, period, "input", parts, creation_rates.tier, False))
     storage = storage_fraction(context, rates.storage_mtok_hour, workload.ttl_seconds)
     fixed = creation + storage
-    saving = Fraction(context) * (Fraction(rates.input_mtok) - Fraction(rates.cached_mtok)) / MILLION
-    saving_text = (f"{context:,} {unit} × ({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)}) / 1M"
-                   f" = {format_usd(to_decimal(saving))}")
+    inputs = modal.charges(model, period, "input", parts, rates.tier, batch)
+    reads = modal.charges(model, period, "cached", parts, rates.tier, batch)
+    # Saving per query = sum over modalities of C_m x (input_m - cached_m); fresh prompt and output cancel.
+    saving = modal.exact_total(inputs) - modal.exact_total(reads)
+    if workload.has_mix:
+        terms = " + ".join(f"{given.tokens:,} {given.modality.lower()} × ({format_price(given.price_mtok)} − "
+                           f"{format_price(read.price_mtok)})" for given, read in zip(inputs, reads, strict=True))
+        saving_text = f"({terms}) / 1M = {format_usd(to_decimal(saving))}"
+    else:
+        saving_text = (f"{context:,} {unit} × ({format_price(rates.input_mtok)} − {format_price(rates.cached_mtok)})"
+                       f" / 1M = {format_usd(to_decimal(saving))}")
     fixed_text = (f"creation {format_usd(to_decimal(creation))} + storage for "
                   f"{format_duration(workload.ttl_seconds)} {format_usd(to_decimal(storage))}")
-    rate_per_hour, rate_formula = _read_rate(rates)
+    rate_per_hour, rate_formula = (_mix_read_rate(context, rates.storage_mtok_hour, saving) if workload.has_mix
+                                   else _read_rate(rates))
     if saving <= 0:
         return BreakEven(None, "the cached price is not below the input price, so no number of queries pays "
                          "for the cache", to_decimal(fixed), to_decimal(saving),
@@ -70,6 +84,17 @@ def _approx(value: Fraction) -> str:
     exact = to_decimal(value)
     shown = exact.quantize(Decimal("0.0001"))
     return f"{exact.normalize():f}" if Fraction(shown) == value else f"{shown}…"
+
+
+def _mix_read_rate(context: int, storage_mtok_hour: Decimal, saving: Fraction) -> tuple[Decimal | None, str | None]:
+    """Reads per hour that pay a long-lived cache's storage: storage per hour / saving per read."""
+    if saving <= 0:
+        return None, None
+    per_hour = Fraction(context) * Fraction(storage_mtok_hour) / MILLION
+    rate = per_hour / saving
+    formula = (f"storage per hour / saving per read = {context:,} tokens × {format_price(storage_mtok_hour)} / 1M "
+               f"/ {format_usd(to_decimal(saving))} = {_approx(rate)} reads per hour")
+    return to_decimal(rate), formula
 
 
 def _read_rate(rates: Rates) -> tuple[Decimal | None, str | None]:
@@ -100,7 +125,7 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
     assert model is not None
     period = find_period(model, as_of)
     no_cache = calc_no_cache(model, period, workload, batch)
-    blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates)
+    blocker = explicit_cache_blocker(entry, period, workload, as_of, no_cache.rates, batch)
     notes = _notes(entry, period, workload, as_of, no_cache.rates, blocker is None)
     source = describe_source(entry, period, as_of, batch, no_cache.rates.tier)
     implicit, implicit_blocked = None, None
@@ -110,28 +135,50 @@ def estimate(entry: PricedModel, workload: Workload, as_of: date | None = None, 
             implicit = calc_implicit_cache(entry, period, workload, hit_rate, batch)
             notes.append(f"implicit caching: hits are not guaranteed; a {to_jsonable(hit_rate * 100)}% hit rate is "
                          "your assumption, so the implicit column is an expected cost (no creation, no storage)")
+    working = _working(entry, period, workload, no_cache.rates, batch, blocker is None,
+                       implicit is not None) if workload.has_mix else None
     if blocker is not None:
         return Estimate(workload, source, no_cache, None, blocker, None, None, None, None, tuple(notes),
-                        implicit, implicit_blocked)
+                        implicit, implicit_blocked, working)
     cached = calc_explicit_cache(model, period, workload, batch)
     savings = no_cache.total - cached.total
     percent = to_decimal(Fraction(savings) * 100 / Fraction(no_cache.total)) if no_cache.total else None
     rates = cached.rates
     assert rates.cached_mtok is not None
-    ceiling = (to_decimal((1 - Fraction(rates.cached_mtok) / Fraction(rates.input_mtok)) * 100)
-               if rates.input_mtok else None)
+    if working is not None:  # 1 - (one cached read) / (the context as input), every modality at its own price
+        assert working.cached_read is not None
+        given = modal.exact_total(working.context_input)
+        ceiling = to_decimal((1 - modal.exact_total(working.cached_read) / given) * 100) if given else None
+    else:
+        ceiling = (to_decimal((1 - Fraction(rates.cached_mtok) / Fraction(rates.input_mtok)) * 100)
+                   if rates.input_mtok else None)
     if cached.creation_tier != cached.tier:
-        notes.append(f"the cache is created at the {_TIER_WORDS[cached.creation_tier]} ({workload.context_tokens:,} "
-                     f"tokens) while each query, with its fresh prompt, is billed at the {_TIER_WORDS[cached.tier]}")
+        notes.append(f"the cache is created at the {_TIER_WORDS[cached.creation_tier]} "
+                     f"({workload.all_context_tokens:,} tokens) while each query, with its fresh prompt, is billed "
+                     f"at the {_TIER_WORDS[cached.tier]}")
     return Estimate(workload, source, no_cache, cached, None, savings, percent, ceiling,
-                    calc_break_even(entry, period, workload, batch), tuple(notes), implicit, implicit_blocked)
+                    calc_break_even(entry, period, workload, batch), tuple(notes), implicit, implicit_blocked,
+                    working)
+
+
+def _working(entry: PricedModel, period: PricePeriod, workload: Workload, rates: Rates, batch: bool,
+             explicit: bool, implicit: bool) -> ModalityWorking:
+    """Each part of a multimodal workload at its own price, per query (creation: once)."""
+    model = entry.model
+    context, prompt = modal.context_parts(workload), modal.prompt_parts(workload)
+    creation = (modal.charges(model, period, "input", context, tier_for(model, workload.all_context_tokens), False)
+                if explicit else None)
+    reads = modal.charges(model, period, "cached", context, rates.tier, batch) if explicit or implicit else None
+    return ModalityWorking(modal.mix_line("context", context), modal.mix_line("prompt", prompt),
+                           modal.charges(model, period, "input", context, rates.tier, batch),
+                           modal.charges(model, period, "input", prompt, rates.tier, batch), creation, reads)
 
 
 def _notes(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: date, rates: Rates,
            cacheable: bool) -> list[str]:
     model = entry.model
     notes = []
-    prompt = workload.context_tokens + workload.prompt_tokens
+    prompt = workload.request_tokens
     if rates.tier == "upper":
         notes.append(f"a prompt of {prompt:,} tokens is above {model.long_context_threshold:,}: the whole request "
                      "(fresh input, cached input and output) is billed at the long-context tier")

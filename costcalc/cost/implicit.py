@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from costcalc.cost import modal
 from costcalc.cost.money import divide, exact, token_cost
-from costcalc.cost.request import PricedModel, billed_units, min_cache_tokens, rates_for
+from costcalc.cost.request import PricedModel, billed_units, min_cache_tokens, rates_for, tier_for
 from costcalc.cost.results import ImplicitCacheCost, Workload
 from costcalc.errors import CostcalcError
 from costcalc.prices.schema import PricePeriod
@@ -43,25 +44,33 @@ def implicit_blocker(entry: PricedModel, period: PricePeriod, workload: Workload
         return (f"{model.id} has no{' batch' if batch else ''} cached-token price in the period from "
                 f"{period.effective}")
     minimum = min_cache_tokens(model, as_of)
-    if minimum is not None and workload.context_tokens < minimum.tokens:
-        return (f"a context of {workload.context_tokens:,} tokens is below {model.id}'s minimum of "
+    if minimum is not None and workload.all_context_tokens < minimum.tokens:
+        return (f"a context of {workload.all_context_tokens:,} tokens is below {model.id}'s minimum of "
                 f"{minimum.tokens:,} tokens ({minimum.source}, {minimum.doc_date}), so it is never cached")
+    if workload.has_mix and period.unit == "token":
+        tier = tier_for(model, workload.request_tokens)
+        return modal.missing(model, period, "cached", modal.context_parts(workload), tier, batch)
     return None
 
 
 @exact
 def calc_implicit_cache(entry: PricedModel, period: PricePeriod, workload: Workload, hit_rate: Decimal,
                         batch: bool = False) -> ImplicitCacheCost:
-    """Expected cost of N queries when a share `hit_rate` of them find the context cached."""
-    rates = rates_for(entry.model, period, workload.context_tokens + workload.prompt_tokens, batch)
+    """Expected cost of N queries when a share `hit_rate` of them find the context cached (every modality of
+    the context at its own cached price on a hit, its input price on a miss)."""
+    rates = rates_for(entry.model, period, workload.request_tokens, batch)
     if rates.cached_mtok is None:
         raise CostcalcError(f"{entry.model.id} has no{' batch' if batch else ''} cached-token price in the "
                             f"period from {period.effective}")
-    context, fresh, out = billed_units(entry.model, period, workload)
+    model = entry.model
+    context, fresh, out = billed_units(model, period, workload)
+    context_parts, prompt_parts = modal.billed_parts(model, period, workload, (context, fresh))
     n = workload.queries
-    cached_input = token_cost(context, rates.cached_mtok) * hit_rate * n
-    missed_input = token_cost(context, rates.input_mtok) * (1 - hit_rate) * n
-    fresh_input = token_cost(fresh, rates.input_mtok) * n
+    read = modal.total(modal.charges(model, period, "cached", context_parts, rates.tier, batch))
+    sent = modal.total(modal.charges(model, period, "input", context_parts, rates.tier, batch))
+    cached_input = read * hit_rate * n
+    missed_input = sent * (1 - hit_rate) * n
+    fresh_input = modal.total(modal.charges(model, period, "input", prompt_parts, rates.tier, batch)) * n
     output = token_cost(out, rates.output_mtok) * n
     total = cached_input + missed_input + fresh_input + output
     return ImplicitCacheCost(rates.tier, rates, hit_rate, cached_input, missed_input, fresh_input, output, total,

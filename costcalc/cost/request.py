@@ -10,8 +10,10 @@ from datetime import date
 from decimal import Decimal
 
 from costcalc.checks import check_count, check_flag, check_instance
+from costcalc.cost import modal
 from costcalc.cost.money import divide, exact, storage_fraction, to_decimal, token_cost
 from costcalc.cost.results import (
+    MIX_FIELDS,
     ExplicitCacheCost,
     NoCacheCost,
     PriceSource,
@@ -114,7 +116,7 @@ def check_workload(entry: PricedModel, workload: Workload) -> None:
     """Errors no price can answer: bad counts, a prompt over the context window, a lifetime the platform refuses."""
     check_instance("entry", entry, PricedModel, _ENTRY_HINT)
     check_instance("workload", workload, Workload, "costcalc.Workload(context_tokens=..., queries=...)")
-    for name in ("context_tokens", "prompt_tokens", "output_tokens", "queries", "ttl_seconds"):
+    for name in ("context_tokens", "prompt_tokens", "output_tokens", "queries", "ttl_seconds", *MIX_FIELDS):
         check_count(f"workload.{name}", getattr(workload, name))
     for name in ("context_chars", "prompt_chars", "output_chars"):
         if getattr(workload, name) is not None:
@@ -124,10 +126,10 @@ def check_workload(entry: PricedModel, workload: Workload) -> None:
     if workload.ttl_seconds < 1:
         raise CostcalcError("the cache lifetime must be at least 1 second")
     model = entry.model
-    prompt = workload.context_tokens + workload.prompt_tokens
+    prompt = workload.request_tokens
     if model.context_window_tokens is not None and prompt > model.context_window_tokens:
         raise CostcalcError(
-            f"a prompt of {prompt:,} tokens (context + prompt) exceeds {model.id}'s context window of "
+            f"a prompt of {prompt:,} tokens (context + prompt, every modality) exceeds {model.id}'s context window of "
             f"{model.context_window_tokens:,} tokens; shrink --context or --prompt"
         )
     if workload.ttl_seconds < entry.min_ttl_seconds:
@@ -152,20 +154,20 @@ def billed_units(model: ModelPrices, period: PricePeriod, workload: Workload) ->
 
 @exact
 def calc_no_cache(model: ModelPrices, period: PricePeriod, workload: Workload, batch: bool = False) -> NoCacheCost:
-    """N queries that each send context + prompt as fresh input."""
-    prompt = workload.context_tokens + workload.prompt_tokens
-    rates = rates_for(model, period, prompt, batch)
+    """N queries that each send context + prompt as fresh input, each modality at its own input price."""
+    rates = rates_for(model, period, workload.request_tokens, batch)
     n = workload.queries
     context, fresh, out = billed_units(model, period, workload)
-    context_input = token_cost(context, rates.input_mtok) * n
-    fresh_input = token_cost(fresh, rates.input_mtok) * n
+    context_parts, prompt_parts = modal.billed_parts(model, period, workload, (context, fresh))
+    context_input = modal.total(modal.charges(model, period, "input", context_parts, rates.tier, batch)) * n
+    fresh_input = modal.total(modal.charges(model, period, "input", prompt_parts, rates.tier, batch)) * n
     output = token_cost(out, rates.output_mtok) * n
     total = context_input + fresh_input + output
     return NoCacheCost(rates.tier, rates, context_input, fresh_input, output, total, divide(total, n))
 
 
 def explicit_cache_blocker(entry: PricedModel, period: PricePeriod, workload: Workload, as_of: date,
-                           rates: Rates) -> str | None:
+                           rates: Rates, batch: bool = False) -> str | None:
     """Why no explicit cache can be priced for this workload, or None when one can."""
     model = entry.model
     if model.caching == "implicit":
@@ -179,31 +181,40 @@ def explicit_cache_blocker(entry: PricedModel, period: PricePeriod, workload: Wo
                 "then, or its price was never published (the period's note says which)")
     if rates.storage_mtok_hour is None:
         return f"{model.id} has no published cache storage price {when}, so an explicit cache cannot be priced"
-    if workload.context_tokens == 0:
+    size = workload.all_context_tokens
+    if size == 0:
         return "the context is empty; an explicit cache needs the reused tokens (--context)"
     minimum = min_cache_tokens(model, as_of)
-    if minimum is not None and workload.context_tokens < minimum.tokens:
-        return (f"a context of {workload.context_tokens:,} tokens is below {model.id}'s minimum cacheable size "
+    if minimum is not None and size < minimum.tokens:
+        return (f"a context of {size:,} tokens is below {model.id}'s minimum cacheable size "
                 f"of {minimum.tokens:,} tokens ({minimum.source}, {minimum.doc_date}); cache at least "
                 f"{minimum.tokens:,} tokens or compare without caching")
+    if workload.has_mix and period.unit == "token":
+        parts = modal.context_parts(workload)
+        creation_tier = tier_for(model, size)
+        return (modal.missing(model, period, "input", parts, creation_tier, False)
+                or modal.missing(model, period, "cached", parts, rates.tier, batch))
     return None
 
 
 @exact
 def calc_explicit_cache(model: ModelPrices, period: PricePeriod, workload: Workload,
                         batch: bool = False) -> ExplicitCacheCost:
-    """Creation (once, as input at the tier of the cached size) + prorated storage + N cached queries."""
-    prompt = workload.context_tokens + workload.prompt_tokens
-    rates = rates_for(model, period, prompt, batch)
+    """Creation (once, as input at the tier of the cached size) + prorated storage + N cached queries.
+
+    With audio or video: creation and reads price each modality at its own price; storage is one price for all."""
+    rates = rates_for(model, period, workload.request_tokens, batch)
     # cachedContents.create is its own, interactive call: standard input price even for batch queries.
-    creation_rates = rates_for(model, period, workload.context_tokens)
+    creation_rates = rates_for(model, period, workload.all_context_tokens)
     assert rates.cached_mtok is not None and rates.storage_mtok_hour is not None
     n = workload.queries
     context, fresh, out = billed_units(model, period, workload)
-    creation = token_cost(context, creation_rates.input_mtok)
-    storage = to_decimal(storage_fraction(context, rates.storage_mtok_hour, workload.ttl_seconds))
-    cached_input = token_cost(context, rates.cached_mtok) * n
-    fresh_input = token_cost(fresh, rates.input_mtok) * n
+    context_parts, prompt_parts = modal.billed_parts(model, period, workload, (context, fresh))
+    creation = modal.total(modal.charges(model, period, "input", context_parts, creation_rates.tier, False))
+    stored = sum(tokens for _, tokens in context_parts)
+    storage = to_decimal(storage_fraction(stored, rates.storage_mtok_hour, workload.ttl_seconds))
+    cached_input = modal.total(modal.charges(model, period, "cached", context_parts, rates.tier, batch)) * n
+    fresh_input = modal.total(modal.charges(model, period, "input", prompt_parts, rates.tier, batch)) * n
     output = token_cost(out, rates.output_mtok) * n
     total = creation + storage + cached_input + fresh_input + output
     return ExplicitCacheCost(rates.tier, rates, creation_rates.tier, creation_rates.input_mtok, creation, storage,

@@ -33,10 +33,80 @@ class Workload:
     """Characters of the fresh prompt per query, for per-character periods."""
     output_chars: int | None = None
     """Characters of output per query, for per-character periods."""
+    context_audio_tokens: int = 0
+    """AUDIO tokens of the reused context, on top of `context_tokens` (which are text: TEXT, DOCUMENT, IMAGE)."""
+    context_video_tokens: int = 0
+    """VIDEO tokens of the reused context, on top of `context_tokens`."""
+    prompt_audio_tokens: int = 0
+    """AUDIO tokens of each query's fresh prompt, on top of `prompt_tokens`."""
+    prompt_video_tokens: int = 0
+    """VIDEO tokens of each query's fresh prompt, on top of `prompt_tokens`."""
 
     @property
     def has_chars(self) -> bool:
         return None not in (self.context_chars, self.prompt_chars, self.output_chars)
+
+    @property
+    def has_mix(self) -> bool:
+        """True when some context or prompt tokens are audio or video (docs/billing-rules.md, "Modalities")."""
+        return any(getattr(self, name) for name in MIX_FIELDS)
+
+    @property
+    def all_context_tokens(self) -> int:
+        """The whole context, every modality: what is cached, stored, and counted toward tier and minimum."""
+        return self.context_tokens + self.context_audio_tokens + self.context_video_tokens
+
+    @property
+    def all_prompt_tokens(self) -> int:
+        """The whole fresh prompt of one query, every modality."""
+        return self.prompt_tokens + self.prompt_audio_tokens + self.prompt_video_tokens
+
+    @property
+    def request_tokens(self) -> int:
+        """One query's prompt size, context included: what decides its tier."""
+        return self.all_context_tokens + self.all_prompt_tokens
+
+
+MIX_FIELDS = ("context_audio_tokens", "context_video_tokens", "prompt_audio_tokens", "prompt_video_tokens")
+
+
+def workload_json(workload: Workload) -> dict[str, Any]:
+    """The workload as JSON; a text-only one without the (zero) modality fields, as before they existed."""
+    data: dict[str, Any] = to_jsonable(workload)
+    if not workload.has_mix:
+        for name in MIX_FIELDS:
+            data.pop(name, None)
+    return data
+
+
+@dataclass(frozen=True)
+class PartCharge:
+    """One modality's share of a line of the bill: its tokens at its own price."""
+
+    modality: str
+    """TEXT (text, documents, images), AUDIO or VIDEO."""
+    tokens: int
+    price_mtok: Decimal
+    cost: Decimal
+    """tokens x price / 1M, exact."""
+
+
+@dataclass(frozen=True)
+class ModalityWorking:
+    """How a workload with audio or video was priced: the token sums, and each part at its own price.
+
+    Amounts are per query (creation: once); the cost lines multiply them by the number of queries."""
+
+    context: str
+    """E.g. `context 100,000 text + 19,200 audio (10m = 600 s × 32 tokens/s) = 119,200 tokens`."""
+    prompt: str
+    context_input: tuple[PartCharge, ...]
+    """The context sent as fresh input (no cache, or an implicit-cache miss), at the query's tier."""
+    prompt_input: tuple[PartCharge, ...]
+    creation: tuple[PartCharge, ...] | None = None
+    """Cache creation: standard input prices (never batch), at the tier of the whole context."""
+    cached_read: tuple[PartCharge, ...] | None = None
+    """One read of the cached context, each modality at its cached price, at the query's tier."""
 
 
 @dataclass(frozen=True)
@@ -176,9 +246,14 @@ class Estimate:
     implicit_cache: ImplicitCacheCost | None = None
     """Only when a hit rate was given."""
     implicit_cache_unavailable: str | None = None
+    modalities: ModalityWorking | None = None
+    """Only when the workload has audio or video tokens: how each part was priced."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = to_jsonable(self)
+        data["workload"] = workload_json(self.workload)
+        if self.modalities is None:
+            del data["modalities"]
         data = {
             "model": self.source.model,
             "price_effective": self.source.price_effective.isoformat(),

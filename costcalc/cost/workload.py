@@ -30,9 +30,12 @@ def parse_ratio(text: str) -> Decimal:
 
 def build_workload(*, tokens: tuple[int | None, int | None, int | None],
                    chars: tuple[int | None, int | None, int | None] = (None, None, None),
-                   chars_per_token: Decimal | None = None, queries: int = 1, ttl_seconds: int = 3600) -> Workload:
+                   chars_per_token: Decimal | None = None, queries: int = 1, ttl_seconds: int = 3600,
+                   mix: tuple[int, int, int, int] = (0, 0, 0, 0)) -> Workload:
     """A workload with token counts (always: they decide tier, minimum and window) and, when given or
-    derivable from an explicit ratio, character counts for per-character prices. Nothing is guessed."""
+    derivable from an explicit ratio, character counts for per-character prices. Nothing is guessed.
+
+    `mix`: (context audio, context video, prompt audio, prompt video) tokens, added to the text counts."""
     names = ("context", "prompt", "output")
     token_counts = list(tokens)
     char_counts = list(chars)
@@ -44,7 +47,7 @@ def build_workload(*, tokens: tuple[int | None, int | None, int | None],
             elif given_tokens is None and given_chars is not None:
                 token_counts[index] = int((given_chars / chars_per_token).to_integral_value(ROUND_CEILING))
         if token_counts[index] is None:
-            if index == 0:
+            if index == 0 and not (mix[0] or mix[1]):
                 raise CostcalcError("give --context in tokens (it decides the long-context tier, the minimum "
                                     "cacheable size and the context window), or --context-chars with --chars-per-token")
             token_counts[index] = 0
@@ -57,5 +60,8 @@ def build_workload(*, tokens: tuple[int | None, int | None, int | None],
                                         f"{name} tokens have no character count, and costcalc does not guess one")
                 char_counts[index] = 0
     context, prompt, output = (count or 0 for count in token_counts)
-    return Workload(context, prompt, output, queries, ttl_seconds,
-                    *(char_counts if any_chars else (None, None, None)))
+    chars_given = char_counts if any_chars else [None, None, None]
+    return Workload(context, prompt, output, queries, ttl_seconds, context_chars=chars_given[0],
+                    prompt_chars=chars_given[1], output_chars=chars_given[2],
+                    context_audio_tokens=mix[0], context_video_tokens=mix[1], prompt_audio_tokens=mix[2],
+                    prompt_video_tokens=mix[3])

@@ -13,7 +13,7 @@ import numpy as np
 
 from costcalc.errors import CostcalcError
 from costcalc.timeline.timestamps import MICROS
-from costcalc.timeline.traffic import Timeline, TokenDefaults, build_timeline
+from costcalc.timeline.traffic import Timeline, TokenDefaults, build_timeline, with_mix
 
 MAX_GENERATED = 20_000_000
 HOUR_US = 3600 * MICROS
@@ -126,4 +126,4 @@ def generate_timeline(rate_per_hour: Decimal | str, duration_seconds: int | str,
                           f"{arrivals} arrivals at {rate_per_hour.normalize():f}/h for {duration_seconds:,} s"
                           + (f" (profile {profile})" if profile else "")
                           + (f", seed {seed}" if seed is not None and arrivals == "poisson" else ""))
-    return replace(built, dated=False)
+    return with_mix(replace(built, dated=False), workload)

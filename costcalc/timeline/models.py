@@ -52,6 +52,14 @@ class TrafficWorkload(_Checked):
     """Fresh prompt tokens per query."""
     output_tokens: StrictInt = Field(default=0, ge=0, le=MAX_TOKENS)
     """Output tokens per query, thinking included."""
+    context_audio_tokens: StrictInt = Field(default=0, ge=0, le=MAX_TOKENS)
+    """AUDIO tokens of every key's context, on top of the text `context_tokens` (docs/timelines.md)."""
+    context_video_tokens: StrictInt = Field(default=0, ge=0, le=MAX_TOKENS)
+    """VIDEO tokens of every key's context, on top of the text `context_tokens`."""
+    prompt_audio_tokens: StrictInt = Field(default=0, ge=0, le=MAX_TOKENS)
+    """AUDIO tokens of every query's fresh prompt, on top of `prompt_tokens`."""
+    prompt_video_tokens: StrictInt = Field(default=0, ge=0, le=MAX_TOKENS)
+    """VIDEO tokens of every query's fresh prompt, on top of `prompt_tokens`."""
 
 
 class TimelineRow(_Checked):

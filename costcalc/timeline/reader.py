@@ -29,7 +29,7 @@ from costcalc.timeline.traffic import (
 
 def read_timeline(path: Path | str, workload: TokenDefaults | None = None) -> Timeline:
     """A CSV (with a header) or JSONL file, one query per row; see docs/timelines.md for the columns."""
-    from costcalc.timeline.traffic import check_defaults
+    from costcalc.timeline.traffic import check_defaults, with_mix
 
     if isinstance(path, bool) or not isinstance(path, (str, Path)):
         raise CostcalcError(f"path must be a file path (str or pathlib.Path), got {type(path).__name__} {path!r}")
@@ -51,13 +51,13 @@ def read_timeline(path: Path | str, workload: TokenDefaults | None = None) -> Ti
         header = _header(path, data.partition(b"\n")[0].decode("utf-8", errors="replace").rstrip("\r"))
         fast = _read_plain_csv(path, data, header, workload)
         if fast is not None:
-            return fast
+            return with_mix(fast, workload)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CostcalcError(f"{path}: the timeline is not UTF-8 text ({error.reason} at byte {error.start})") from None
     columns, lines = _read_jsonl(path, text) if jsonl else _read_csv(path, text)
-    return _from_columns(path, columns, lines, workload)
+    return with_mix(_from_columns(path, columns, lines, workload), workload)
 
 
 def _header(path: Path, line: str) -> list[str]:

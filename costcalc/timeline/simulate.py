@@ -19,8 +19,9 @@ from costcalc.errors import CostcalcError
 from costcalc.prices.confidence import tiered_confidence
 from costcalc.timeline import strategies as count
 from costcalc.timeline.inputs import check_arguments, check_ttls, check_work, date_notes
+from costcalc.timeline.mix import mix_note, with_mix_totals
 from costcalc.timeline.optimal import optimal
-from costcalc.timeline.pricing import BaseCounts, Counts, TierPrices, price_counts, tier_prices
+from costcalc.timeline.pricing import BaseCounts, Counts, TierPrices, mix_prices, price_counts, tier_prices
 from costcalc.timeline.results import Simulation, StrategyCost
 from costcalc.timeline.timestamps import MICROS
 from costcalc.timeline.traffic import Timeline
@@ -124,6 +125,7 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     if period.unit != "token":
         raise CostcalcError(f"{model.id} was billed per character in the period from {period.effective}; timelines "
                             "are priced per token, so pick a later --as-of")
+    timeline, mix, context_text = with_mix_totals(timeline)
     prompts = timeline.key_context[timeline.key_index] + timeline.prompt_tokens
     if model.context_window_tokens is not None and int(prompts.max()) > model.context_window_tokens:
         at = int(np.argmax(prompts))
@@ -132,14 +134,25 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
                             f"tokens (context + prompt), over {model.id}'s context window of "
                             f"{model.context_window_tokens:,}")
     prices = tier_prices(model, period, batch)
+    if any(mix):
+        prices = mix_prices(prices, model, period, batch, context_text, mix)
     traffic = count.prepare(timeline, prices.threshold)
     base = count.base_counts(traffic)
     dating = date_notes(entry, period, timeline, as_of, as_of_given)
     notes = list(dating)
+    if any(mix):
+        notes.append(f"every query: {mix_note(context_text, mix)}; each modality at its own price "
+                     "(docs/billing-rules.md, \"Modalities\")")
+
+    def workload_of(size: int) -> Workload:
+        """The one context of a key, its audio and video apart from its text."""
+        return Workload(context_tokens=size - mix[0] - mix[1], context_audio_tokens=mix[0],
+                        context_video_tokens=mix[1])
 
     def explicit_reason(size: int) -> str | None:
-        return explicit_cache_blocker(entry, period, Workload(context_tokens=size), as_of,
-                                      prices.query[0 if prices.threshold is None or size <= prices.threshold else 1])
+        return explicit_cache_blocker(entry, period, workload_of(size), as_of,
+                                      prices.query[0 if prices.threshold is None or size <= prices.threshold else 1],
+                                      batch)
 
     cacheable, explicit_blocked = _blocked_keys(timeline, explicit_reason)
     cache_traffic = _traffic_of(traffic, cacheable, prices)
@@ -147,7 +160,7 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
         notes.append(f"{int((~cacheable).sum()):,} of {cacheable.size:,} keys cannot have an explicit cache "
                      f"({explicit_blocked}); explicit strategies send their queries without one")
     eligible, implicit_blocked = _blocked_keys(
-        timeline, lambda size: implicit_blocker(entry, period, Workload(context_tokens=size), as_of, batch))
+        timeline, lambda size: implicit_blocker(entry, period, workload_of(size), as_of, batch))
     implicit_traffic = _traffic_of(traffic, eligible, prices)
     hit = Fraction(hit_rate)
 
@@ -159,7 +172,7 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
         if cache_traffic is None:
             return str(explicit_blocked)
         if strategy.family == "optimal":
-            return optimal(cache_traffic, prices, minimum * MICROS)
+            return optimal(cache_traffic, prices.for_decisions(), minimum * MICROS)
         if strategy.family == "explicit":
             assert strategy.ttl_seconds is not None
             return count.explicit(cache_traffic, strategy.ttl_seconds * MICROS)
@@ -169,8 +182,8 @@ def simulate(entry: PricedModel, timeline: Timeline, as_of: date | None = None, 
     rows = {strategy.name: _row(strategy, counts_of(strategy), base, prices, minimum, code) for strategy in plan}
     reference = rows.get("optimal")
     if reference is None and cache_traffic is not None:
-        reference = _row(Strategy("optimal"), optimal(cache_traffic, prices, minimum * MICROS), base, prices,
-                         minimum, code)
+        reference = _row(Strategy("optimal"), optimal(cache_traffic, prices.for_decisions(), minimum * MICROS),
+                         base, prices, minimum, code)
     optimal_total = reference.total if reference is not None else None
     table = tuple(_with_excess(row, optimal_total) for row in rows.values())
     runnable = [row for row in table if row.total is not None and row.strategy != "optimal"]
@@ -293,7 +306,8 @@ def _notes(prices: TierPrices, traffic: count.Traffic, gaps: dict[str, Decimal],
         values = set(gaps.values())
         shown = (f"{next(iter(values)).normalize():f} s" if len(values) == 1 else ", ".join(
             f"{value.normalize():f} s ({_TIER_WORDS[name]} contexts)" for name, value in gaps.items()))
-        notes.append(f"break-even gap g* = 3600 s × input / storage = {shown}: storing a cache idle "
+        formula = "creation / storage per hour" if prices.context_mix is not None else "input / storage"
+        notes.append(f"break-even gap g* = 3600 s × {formula} = {shown}: storing a cache idle "
                      "that long costs one creation; refresh:auto keeps a cache while the next use comes sooner "
                      "(its creation plus storage is at most twice the optimum's for the same cached queries)")
     if minimum:

@@ -7,7 +7,7 @@ operations; see docs/timelines.md for the file format and the choices made where
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +36,10 @@ class TokenDefaults(Protocol):
     def output_tokens(self) -> int: ...
 
 
+MIX_FIELDS = ("context_audio_tokens", "context_video_tokens", "prompt_audio_tokens", "prompt_video_tokens")
+"""Audio and video tokens of every query, on top of the text counts (docs/timelines.md, "Audio and video")."""
+
+
 @dataclass(frozen=True)
 class Defaults:
     """The command line's --context/--prompt/--output (the CLI skips pydantic to start faster)."""
@@ -43,6 +47,10 @@ class Defaults:
     context_tokens: int | None = None
     prompt_tokens: int = 0
     output_tokens: int = 0
+    context_audio_tokens: int = 0
+    context_video_tokens: int = 0
+    prompt_audio_tokens: int = 0
+    prompt_video_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,16 @@ class Timeline:
     """Where the queries came from, for the report."""
     dated: bool = True
     """False for generated traffic, whose start (2026-01-01) is a convention rather than a date of use."""
+    context_audio_tokens: int = 0
+    """AUDIO tokens of every key's context, on top of its text `key_context`."""
+    context_video_tokens: int = 0
+    prompt_audio_tokens: int = 0
+    """AUDIO tokens of every query's fresh prompt, on top of its text `prompt_tokens`."""
+    prompt_video_tokens: int = 0
+
+    @property
+    def has_mix(self) -> bool:
+        return any(getattr(self, name) for name in MIX_FIELDS)
 
     @property
     def queries(self) -> int:
@@ -96,7 +114,18 @@ def check_defaults(workload: object, name: str = "workload") -> TokenDefaults:
         value = getattr(workload, field)
         if value is not None or field != "context_tokens":
             check_count(f"{name}.{field}", value, MAX_TOKENS)
+    for field in MIX_FIELDS:  # optional: a workload written before audio and video has none
+        check_count(f"{name}.{field}", getattr(workload, field, 0), MAX_TOKENS)
     return workload  # type: ignore[return-value]
+
+
+def with_mix(timeline: Timeline, workload: object) -> Timeline:
+    """The timeline with the workload's audio and video for every query (none: unchanged)."""
+    mix = [int(getattr(workload, field, 0)) for field in MIX_FIELDS]
+    if not any(mix):
+        return timeline
+    return replace(timeline, context_audio_tokens=mix[0], context_video_tokens=mix[1], prompt_audio_tokens=mix[2],
+                   prompt_video_tokens=mix[3])
 
 
 def factorize_keys(keys: Sequence[str]) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
@@ -192,5 +221,5 @@ def timeline_from_rows(rows: Iterable[TimelineRow | dict[str, Any]], workload: T
     outputs = np.array([workload.output_tokens if row.output_tokens is None else row.output_tokens
                         for row in checked], dtype=np.int64)
     keys = [row.key for row in checked]
-    return build_timeline(times, None if all(key == DEFAULT_KEY for key in keys) else factorize_keys(keys),
-                          np.array(contexts, dtype=np.int64), prompts, outputs, source)
+    return with_mix(build_timeline(times, None if all(key == DEFAULT_KEY for key in keys) else factorize_keys(keys),
+                                   np.array(contexts, dtype=np.int64), prompts, outputs, source), workload)
