@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from costcalc.prices.modality import MODALITIES, Modality, Use
-from costcalc.usage.lookup import RecordError, ResponsePrices
+from costcalc.usage.lookup import RecordError, Unpriced
 
 MAX_COUNT = 10**12
 """Beyond this a count is a typo or corruption, not traffic."""
@@ -176,9 +176,9 @@ def tokens_of(split: Split, use: Use, modality: Modality) -> int:
     return parts[use]
 
 
-def check_modality_prices(split: Split, prices: ResponsePrices) -> None:
-    """`no_modality_price` for the first (use, modality) with tokens and no price (uses in the order input,
-    cached, output; modalities in the order TEXT, IMAGE, VIDEO, AUDIO, DOCUMENT)."""
-    for use, modality, problem in prices.unpriced:
+def check_modality_prices(split: Split, unpriced: Unpriced) -> None:
+    """`no_modality_price` for the first (use, modality) with tokens and no price (`ResponsePrices.unpriced`: uses
+    in the order input, cached, output; modalities in the order TEXT, IMAGE, VIDEO, AUDIO, DOCUMENT)."""
+    for use, modality, problem in unpriced:
         if tokens_of(split, use, modality):
             raise problem

@@ -22,17 +22,22 @@ import msgspec
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.caches import CacheLedger, CacheVersion, StorageDays, bill_cache, cache_version
-from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, CountTable
-from costcalc.usage.lookup import PriceLookup, RecordError
+from costcalc.usage.counts import CACHED, FIELDS, FRESH, FRESH_AUDIO, OUTPUT, OUTPUT_IMAGE, RESPONSES, CountTable
+from costcalc.usage.details import Split, check_modality_prices
+from costcalc.usage.lookup import PriceLookup, RecordError, Unpriced
 from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
-from costcalc.usage.records import kind_of, response_facts
+from costcalc.usage.records import ResponseTokens, kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
-from costcalc.usage.structs import Line, decode_any, decode_line, decode_lines
+from costcalc.usage.structs import Line, decode_any, decode_line, decode_lines, split_typed
 from costcalc.usage.times import UTC_TIME, all_utc_times
 
-_FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
+_FastPrices = tuple[int, list[int], list[int], bool, Unpriced]
+"""threshold, lower-tier cell, upper-tier cell, cached priced, modality prices missing (usually none)."""
 _STAMP = operator.attrgetter("timestamp")
 assert (RESPONSES, FRESH, CACHED, OUTPUT) == (0, 1, 2, 3)  # the hot loop writes the slots by number
+_PART_SLOTS = range(FRESH_AUDIO, OUTPUT_IMAGE + 1)
+assert tuple(FIELDS[slot] for slot in _PART_SLOTS) == tuple(
+    f"{name}_tokens" for name in ResponseTokens._fields[3:])  # the same parts in the same order
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,16 @@ class UsageBiller:
             if prompt is None or (cached and (cached > prompt or not prices[3])):
                 late(position)  # no_counts, cached_above_prompt, no_cached_price: the reference explains
                 continue
+            details = usage.prompt_details
+            if (details is None or (len(details) == 1 and details[0].modality == "TEXT" and details[0].tokens == prompt)
+                    ) and usage.cache_details is None and usage.candidates_details is None and \
+                    usage.tool_use_details is None:
+                split = None  # plain text, as almost every record: nothing more to check or add
+            else:
+                split = split_typed(usage)
+                if split is None or (prices[4] and not _priced(split, prices)):
+                    late(position)  # bad details or an unpriced modality: the reference explains
+                    continue
             tool_use = usage.tool_use
             if tool_use:
                 cell = prices[2] if prompt + tool_use > prices[0] else prices[1]
@@ -274,6 +289,10 @@ class UsageBiller:
             cell[0] += 1
             cell[2] += cached
             cell[3] += usage.candidates + usage.thoughts
+            if split is not None:
+                tokens = split.tokens
+                for slot in _PART_SLOTS:  # slots 7-14 are the parts, in ResponseTokens order from its 4th item
+                    cell[slot] += tokens[slot - 4]
         return slow
 
     def _prices_for(self, memo: tuple[str | None, str, bool | None]) -> _FastPrices | None:
@@ -286,7 +305,7 @@ class UsageBiller:
             try:
                 prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
                 found = (prices.threshold, self._counts.cell(prices.lower), self._counts.cell(prices.upper),
-                         prices.cached_problem is None)
+                         prices.cached_problem is None, prices.unpriced)
             except (RecordError, ValueError):
                 pass
         self._fast_prices[memo] = found
@@ -322,6 +341,14 @@ class UsageBiller:
         if self.strict:
             raise BadUsageRecord(_strict_message(record))
         self._bad.append((source, record))
+
+
+def _priced(split: Split, prices: _FastPrices) -> bool:
+    try:
+        check_modality_prices(split, prices[4])
+    except RecordError:
+        return False
+    return True
 
 
 def _split_lines(buffer: bytes | bytearray, end: int, newlines: int) -> Sequence[bytes | bytearray]:

@@ -6,14 +6,27 @@ a line that does not fit takes the reference reading (`records`), which names th
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import msgspec
 
-from costcalc.usage.records import MAX_COUNT
+from costcalc.usage.details import MAX_COUNT, Split, split_modalities
+from costcalc.usage.lookup import RecordError
 
 NonNullCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
 Count = Optional[NonNullCount]
+
+
+class Detail(msgspec.Struct, gc=False):
+    """One `{modality, tokenCount}` entry of a usage detail list. A modality outside the five, a null or
+    snake_case count fail the decoder: the reference reading names the problem (or reads the rare null as 0)."""
+
+    modality: Literal["TEXT", "IMAGE", "VIDEO", "AUDIO", "DOCUMENT"]
+    tokens: NonNullCount = msgspec.field(default=0, name="tokenCount")
+    tokens_snake: None = msgspec.field(default=None, name="token_count")
+
+
+Details = Optional[list[Detail]]
 
 
 class Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracking halves decode time
@@ -31,6 +44,15 @@ class Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracki
     candidates_snake: None = msgspec.field(default=None, name="candidates_token_count")
     thoughts_snake: None = msgspec.field(default=None, name="thoughts_token_count")
     tool_use_snake: None = msgspec.field(default=None, name="tool_use_prompt_token_count")
+    # Tokens per modality (docs/usage-billing.md, "Modality details"); snake_case lists take the reference path.
+    prompt_details: Details = msgspec.field(default=None, name="promptTokensDetails")
+    cache_details: Details = msgspec.field(default=None, name="cacheTokensDetails")
+    candidates_details: Details = msgspec.field(default=None, name="candidatesTokensDetails")
+    tool_use_details: Details = msgspec.field(default=None, name="toolUsePromptTokensDetails")
+    prompt_details_snake: None = msgspec.field(default=None, name="prompt_tokens_details")
+    cache_details_snake: None = msgspec.field(default=None, name="cache_tokens_details")
+    candidates_details_snake: None = msgspec.field(default=None, name="candidates_tokens_details")
+    tool_use_details_snake: None = msgspec.field(default=None, name="tool_use_prompt_tokens_details")
 
 
 class Line(msgspec.Struct, gc=False):
@@ -45,3 +67,23 @@ class Line(msgspec.Struct, gc=False):
 decode_line = msgspec.json.Decoder(Line).decode
 decode_lines = msgspec.json.Decoder(Line).decode_lines
 decode_any = msgspec.json.decode
+
+
+def _by_modality(details: list[Detail]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for detail in details:
+        found[detail.modality] = found.get(detail.modality, 0) + detail.tokens
+    return found
+
+
+def split_typed(usage: Usage) -> Split | None:
+    """The modality split of a decoded response (the reference rules, `details.split_modalities`), or None when
+    the reference reading must explain why it cannot be billed."""
+    assert usage.prompt is not None
+    lists = (usage.prompt_details, usage.cache_details, usage.candidates_details, usage.tool_use_details)
+    prompt_d, cache_d, output_d, tool_d = (None if found is None else _by_modality(found) for found in lists)
+    try:
+        return split_modalities(usage.prompt, usage.cached, usage.candidates, usage.thoughts, usage.tool_use,
+                                (prompt_d, cache_d, output_d, tool_d))
+    except RecordError:
+        return None
