@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from costcalc.prices.modality import AUDIO_TOKENS_PER_SECOND, missing_price, modality_price
 from costcalc.prices.model import PricedModel, Tier, tier_for
 from costcalc.usage.counts import AggregateKey, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
@@ -40,6 +41,9 @@ class CacheVersion:
     source: int
     """Index of the file it was read from (bad records and ties are ordered by it)."""
     line: int
+    audio_tokens: int = 0
+    """The part of `tokens` that is AUDIO: Vertex AI's usageMetadata.audioDurationSeconds x 32 (the Gemini API
+    gives no breakdown: 0, all text)."""
 
     def ends_ns(self, deleted_ns: int | None = None) -> int:
         """End of the billed lifetime: min(deletion, expireTime), at least the platform's minimum lifetime.
@@ -59,6 +63,10 @@ def cache_version(record: Mapping[str, Any], lookup: PriceLookup, source: int, l
     tokens = count(usage, "totalTokenCount", "total_token_count")
     if tokens == 0:
         raise RecordError("no_size", "usageMetadata.totalTokenCount is 0; a cache holds tokens")
+    audio = count(usage, "audioDurationSeconds", "audio_duration_seconds") * AUDIO_TOKENS_PER_SECOND
+    if audio > tokens:
+        raise RecordError("details_mismatch", f"audioDurationSeconds x {AUDIO_TOKENS_PER_SECOND} is {audio:,} audio "
+                                              f"tokens, totalTokenCount is {tokens:,}: the total includes the audio")
     entry = lookup.model(model_name(record, ("model", None)))
     if entry.model.caching != "explicit":
         raise RecordError("no_explicit_cache", f"{entry.model.id} has no explicit caching (no cache storage)")
@@ -76,7 +84,8 @@ def cache_version(record: Mapping[str, Any], lookup: PriceLookup, source: int, l
         raise RecordError("bad_lifetime", "expireTime is before createTime")
     if updated < created:
         raise RecordError("bad_lifetime", "updateTime is before createTime")
-    version = CacheVersion(str(record["name"]), entry, tokens, created, expires, deleted, updated, source, line)
+    version = CacheVersion(str(record["name"]), entry, tokens, created, expires, deleted, updated, source, line,
+                           audio)
     if version.ends_ns() - created > MAX_LIFETIME_DAYS * NS_PER_DAY:
         raise RecordError("bad_lifetime", f"lifetime over {MAX_LIFETIME_DAYS} days; check expireTime")
     return version
@@ -156,21 +165,25 @@ def _check_storage_prices(version: CacheVersion, lookup: PriceLookup, first: dat
 
 def bill_cache(version: CacheVersion, lookup: PriceLookup, into: CountTable, deleted_ns: int | None = None,
                full_days: StorageDays | None = None) -> None:
-    """Creation at the standard input price (tier of its size) + storage per UTC day; all or nothing.
+    """Creation at the standard input price (tier of its size; audio tokens at the standard audio input price) +
+    storage per UTC day; all or nothing.
 
     `deleted_ns`: the earliest deleteTime of the cache's versions (default: the version's own). Whole days of
     storage go to `full_days` when given (the caller flushes it), else straight into `into`."""
     model = version.entry.model
     tier = tier_for(model, version.tokens)
     created_day = day_of(version.created_ns)
-    creation = AggregateKey(model.id, lookup.period(version.entry, created_day).effective, tier, False, created_day)
+    period = lookup.period(version.entry, created_day)
+    if version.audio_tokens and modality_price(period, "input", "AUDIO", tier, False) is None:
+        raise RecordError("no_modality_price", missing_price(model.id, period, "input", "AUDIO", False))
+    creation = AggregateKey(model.id, period.effective, tier, False, created_day)
     ends = max(version.ends_ns(deleted_ns), version.created_ns)
     # Days billed: from the creation day to the day holding the last instant before `ends` (a lifetime of 0
     # still needs prices on its day, unless it starts and ends at the very 00:00).
     last_day = day_of(ends - 1) if ends > start_of(created_day) else None
     if last_day is not None:
         _check_storage_prices(version, lookup, created_day, last_day)
-    into.add_creation(creation, version.tokens)
+    into.add_creation(creation, version.tokens, version.audio_tokens)
     if last_day is None:
         return
 

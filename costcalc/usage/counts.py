@@ -116,10 +116,12 @@ class CountTable:
             for slot, value in zip(_RESPONSE_PARTS, tokens[3:], strict=True):
                 cell[slot] += value
 
-    def add_creation(self, key: AggregateKey, tokens: int) -> None:
+    def add_creation(self, key: AggregateKey, tokens: int, audio_tokens: int = 0) -> None:
+        """One cache created: `tokens` in all, `audio_tokens` of them AUDIO."""
         cell = self.cell(key)
         cell[CACHES] += 1
         cell[CREATION] += tokens
+        cell[CREATION_AUDIO] += audio_tokens
 
     def add_storage(self, key: AggregateKey, token_ns: int) -> None:
         self.cell(key)[STORAGE] += token_ns

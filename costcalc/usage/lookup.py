@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from costcalc.errors import CostcalcError
+from costcalc.prices.modality import MODALITIES, Modality, Use, missing_price, modality_price
 from costcalc.prices.model import PricedModel, period_in_force
 from costcalc.prices.schema import PricePeriod
 from costcalc.prices.tables import PriceTables
@@ -29,6 +30,9 @@ class RecordError(Exception):
         self.reason = reason
 
 
+Unpriced = tuple[tuple[Use, Modality, RecordError], ...]
+
+
 @dataclass(frozen=True)
 class ResponsePrices:
     """What a response of one model, on one day, standard or batch, is billed under."""
@@ -41,6 +45,10 @@ class ResponsePrices:
     """Key above the threshold."""
     cached_problem: RecordError | None
     """Why cached tokens cannot be priced on this day (no cached price), or None."""
+    unpriced: Unpriced = ()
+    """Modality prices this period lacks, each with its `no_modality_price` error: uses in the order input,
+    cached, output; modalities in MODALITIES order. Empty for a period that prices every modality a log can
+    carry (then no record of it needs a check)."""
 
 
 class PriceLookup:
@@ -113,5 +121,20 @@ class PriceLookup:
         threshold = model.long_context_threshold
         lower = AggregateKey(model.id, period.effective, "flat" if threshold is None else "lower", batch, day)
         upper = AggregateKey(model.id, period.effective, "upper", batch, day)
-        return ResponsePrices(NO_THRESHOLD if threshold is None else threshold, lower, upper, problem)
+        return ResponsePrices(NO_THRESHOLD if threshold is None else threshold, lower, upper, problem,
+                              unpriced_modalities(model.id, period, batch))
+
+
+_CHECKED: tuple[tuple[Use, Modality], ...] = tuple(
+    (use, modality) for use in ("input", "cached", "output") for modality in MODALITIES
+    if not (modality == "TEXT" or (modality == "DOCUMENT" and use != "output")))
+"""TEXT (and DOCUMENT input) use the text prices, whose absence has codes of its own (no_price, no_cached_price...)."""
+
+
+def unpriced_modalities(model_id: str, period: PricePeriod, batch: bool) -> Unpriced:
+    """Every (use, modality) this period cannot price, with its `no_modality_price` error. Prices do not depend
+    on the tier for being there (a tiered price has both figures), so the lower tier answers for both."""
+    return tuple((use, modality, RecordError("no_modality_price",
+                                             missing_price(model_id, period, use, modality, batch)))
+                 for use, modality in _CHECKED if modality_price(period, use, modality, "lower", batch) is None)
 

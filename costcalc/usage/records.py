@@ -8,14 +8,22 @@ first failing one names the record's code.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from costcalc.usage.counts import AggregateKey
+from costcalc.usage.details import (
+    DETAIL_LISTS,
+    MAX_COUNT,
+    ResponseTokens,
+    Split,
+    check_modality_prices,
+    parse_details,
+    split_modalities,
+)
 from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.times import day_of, parse_time
 
-MAX_COUNT = 10**12
-"""Beyond this a count is a typo or corruption, not traffic."""
+__all__ = ["MAX_COUNT", "ResponseTokens", "response_facts", "response_split"]
 
 Kind = Literal["response", "cache"]
 
@@ -26,23 +34,6 @@ RESPONSE_COUNTS = (
     ("thoughtsTokenCount", "thoughts_token_count"),
     ("toolUsePromptTokenCount", "tool_use_prompt_token_count"),
 )
-
-
-class ResponseTokens(NamedTuple):
-    """What one response adds to its aggregate key: totals, and the modality parts included in them (the
-    slots of `costcalc.usage.counts.Counts` of the same names; the rest of each total is TEXT or DOCUMENT)."""
-
-    fresh: int
-    cached: int
-    output: int
-    fresh_audio: int = 0
-    fresh_image: int = 0
-    fresh_video: int = 0
-    cached_audio: int = 0
-    cached_image: int = 0
-    cached_video: int = 0
-    output_audio: int = 0
-    output_image: int = 0
 
 
 def field(record: Mapping[str, Any], camel: str, snake: str | None = None) -> tuple[str, Any]:
@@ -134,6 +125,12 @@ def usage_of(record: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[AggregateKey, ResponseTokens]:
     """(aggregate key, tokens by bucket and modality) of a response record."""
+    key, split = response_split(record, lookup)
+    return key, split.tokens
+
+
+def response_split(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[AggregateKey, Split]:
+    """`response_facts`, with the output tokens no price bills (VIDEO, DOCUMENT) kept apart for the checks."""
     usage = usage_of(record)
     if field(usage, "promptTokenCount", "prompt_token_count")[1] is None:
         # Every real response counts its prompt: without it the record would be billed $0 (e.g. `{}`, or
@@ -143,6 +140,10 @@ def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[Aggr
     if cached > prompt:
         raise RecordError("cached_above_prompt", f"cachedContentTokenCount ({cached:,}) exceeds promptTokenCount "
                                                  f"({prompt:,}); the prompt count includes cached tokens")
+    parsed = [parse_details(usage, camel, snake) for camel, snake, _ in DETAIL_LISTS]  # bad_details first
+    split = split_modalities(prompt, cached, candidates, thoughts, tool_use,
+                             (parsed[0][1], parsed[1][1], parsed[2][1], parsed[3][1]),
+                             (parsed[0][0], parsed[1][0], parsed[2][0], parsed[3][0]))
     batch = record.get("batch")
     if batch is None:
         batch = False
@@ -153,5 +154,6 @@ def response_facts(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[Aggr
     prices = lookup.response(name, day_of(when), batch)
     if cached and prices.cached_problem is not None:
         raise prices.cached_problem
+    check_modality_prices(split, prices.unpriced)
     key = prices.upper if prompt + tool_use > prices.threshold else prices.lower
-    return key, ResponseTokens(prompt - cached + tool_use, cached, candidates + thoughts)
+    return key, split
