@@ -44,7 +44,8 @@ class FakeGemini:
             if request.method == "DELETE":
                 return httpx.Response(200, json={})
             return httpx.Response(200, json=self.caches.pop(0))
-        return httpx.Response(200, json=self.responses.pop(0))
+        body = self.responses.pop(0)
+        return httpx.Response(body["error"]["code"] if "error" in body else 200, json=body)
 
     def client(self, vertex: bool = False) -> genai.Client:
         transport = httpx.MockTransport(self.handle)
