@@ -53,5 +53,6 @@ class FakeGemini:
                                     httpx_async_client=httpx.AsyncClient(transport=transport))
         if vertex:
             return genai.Client(vertexai=True, project="test-project", location="us-central1",
-                                credentials=Credentials(token="test"), http_options=options)  # a static token: no refresh
+                                # a static token: nothing to refresh, nothing to fetch
+                                credentials=Credentials(token="test"), http_options=options)
         return genai.Client(api_key="test", http_options=options)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from google.genai.errors import ClientError
 from google.protobuf.json_format import MessageToJson
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.instrumentation.google_genai import GoogleGenAiSdkInstrumentor
@@ -64,7 +65,7 @@ def spans() -> Iterator[tuple[list[ReadableSpan], str]]:
         fake.streams.append([response_body({"promptTokenCount": 5000}), response_body(VIDEO)])
         list(client.models.generate_content_stream(model="gemini-2.5-flash", contents="Q2"))
         fake.responses.append({"error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}})
-        with pytest.raises(Exception):  # noqa: B017, PT011 (any SDK error: the call failed)
+        with pytest.raises(ClientError):
             client.models.generate_content(model="gemini-2.5-flash", contents="Q3")
     finally:
         instrumentor.uninstrument()
