@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Optional
 
 import msgspec
 
-from costcalc.usage.details import MAX_COUNT, Split, split_modalities
+from costcalc.usage.details import MAX_COUNT, ResponseTokens, Split, split_modalities
 from costcalc.usage.lookup import RecordError
 
 NonNullCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
@@ -67,6 +67,69 @@ class Line(msgspec.Struct, gc=False):
 decode_line = msgspec.json.Decoder(Line).decode
 decode_lines = msgspec.json.Decoder(Line).decode_lines
 decode_any = msgspec.json.decode
+
+
+PLAIN = Split(ResponseTokens(0, 0, 0))
+"""`quick_split`'s answer for a record whose tokens are all TEXT (or DOCUMENT): nothing to add or check."""
+
+
+def quick_split(usage: Usage) -> Split | None:
+    """`split_typed` for the common shapes (TEXT and AUDIO entries only) without building dicts; anything else
+    goes to `split_typed`. PLAIN when nothing is AUDIO."""
+    prompt, cached = usage.prompt, usage.cached
+    assert prompt is not None
+    audio = 0
+    listed = usage.prompt_details
+    if listed is not None:
+        text = 0
+        for detail in listed:
+            if detail.modality == "TEXT":
+                text += detail.tokens
+            elif detail.modality == "AUDIO":
+                audio += detail.tokens
+            else:
+                return split_typed(usage)
+        if text + audio != prompt:
+            return None  # details_mismatch
+    cached_audio = 0
+    listed = usage.cache_details
+    if listed is None:
+        if cached and audio:
+            return None  # no_cache_details
+    else:
+        cached_text = 0
+        for detail in listed:
+            if detail.modality == "TEXT":
+                cached_text += detail.tokens
+            elif detail.modality == "AUDIO":
+                cached_audio += detail.tokens
+            else:
+                return split_typed(usage)
+        if cached_text + cached_audio != cached or cached_audio > audio or cached_text > prompt - audio:
+            return None  # details_mismatch
+    tool_audio = _audio_of(usage.tool_use_details, usage.tool_use)
+    output_audio = _audio_of(usage.candidates_details, usage.candidates)
+    if tool_audio is None or output_audio is None:
+        return split_typed(usage)  # another modality, or a mismatch the reference reading words
+    if not (audio or tool_audio or output_audio):
+        return PLAIN
+    return Split(ResponseTokens(prompt - cached + usage.tool_use, cached, usage.candidates + usage.thoughts,
+                                audio - cached_audio + tool_audio, 0, 0, cached_audio, 0, 0, output_audio, 0))
+
+
+def _audio_of(listed: Details, total: int) -> int | None:
+    """AUDIO tokens of a list of TEXT and AUDIO entries adding up to `total`; None for anything else."""
+    if listed is None:
+        return 0
+    text = audio = 0
+    for detail in listed:
+        if detail.modality == "TEXT":
+            text += detail.tokens
+        elif detail.modality == "AUDIO":
+            audio += detail.tokens
+        else:
+            return None
+    return audio if text + audio == total else None
 
 
 def _by_modality(details: list[Detail]) -> dict[str, int]:
