@@ -22,6 +22,8 @@ _MODULES = {
     "cost.results": ["BreakEven", "Estimate", "ExplicitCacheCost", "ModalityWorking", "NoCacheCost", "PartCharge",
                      "PriceSource", "Rates", "RequestCost", "Workload"],
     "prices.schema": ["CacheMinimum", "ModelPrices", "PriceFile", "PricePeriod", "TieredPrice"],
+    "sdk.meter": ["Meter"],
+    "sdk.response": ["ResponseCost", "price_response"],
     "prices.tables": ["PriceTables", "bundled_pricing_dir", "load_price_file", "load_tables"],
     "timeline.generate": ["generate_timeline"],
     "timeline.models": ["TimelineRow", "TrafficWorkload"],
@@ -47,6 +49,7 @@ __all__ = [
     "CostcalcError",
     "Estimate",
     "ExplicitCacheCost",
+    "Meter",
     "ModalityWorking",
     "ModelPrices",
     "NoCacheCost",
@@ -60,6 +63,7 @@ __all__ = [
     "Rates",
     "Recommendation",
     "RequestCost",
+    "ResponseCost",
     "Simulation",
     "StrategyCost",
     "TieredPrice",
@@ -82,6 +86,7 @@ __all__ = [
     "iter_bills",
     "load_price_file",
     "load_tables",
+    "price_response",
     "price_rows",
     "rates_for",
     "read_timeline",
@@ -124,6 +129,8 @@ if TYPE_CHECKING:
     from costcalc.errors import CostcalcError, PricingFileError
     from costcalc.prices.schema import CacheMinimum, ModelPrices, PriceFile, PricePeriod, TieredPrice
     from costcalc.prices.tables import PriceTables, bundled_pricing_dir, load_price_file, load_tables
+    from costcalc.sdk.meter import Meter
+    from costcalc.sdk.response import ResponseCost, price_response
     from costcalc.timeline.generate import generate_timeline
     from costcalc.timeline.models import TimelineRow, TrafficWorkload
     from costcalc.timeline.reader import read_timeline

@@ -27,6 +27,9 @@ def bill_command(
                                         "spark (local or a cluster): same result (docs/warehouse.md).")] = "python",
     write_usage: Annotated[Optional[Path], typer.Option("--write-usage", help="With --engine duckdb: also write "
                                                         "the parsed usage relation to this Parquet file.")] = None,
+    input_format: Annotated[str, typer.Option("--input-format", help="auto (JSON Lines, or OpenTelemetry spans "
+                                              "recognised by their start), jsonl, otlp (OTLP/JSON) or console (the "
+                                              "console exporter's JSON); docs/sdk-and-traces.md.")] = "auto",
 ) -> None:
     """Bill usage logs exactly: by model, by UTC day and by bucket, with the cost without caching."""
     from costcalc.usage.engine import UsageBiller
@@ -42,6 +45,11 @@ def bill_command(
         if name != "-":
             check_regular_file(given_path(name, "FILE"))
     refuse_repeats(files)
+    # OpenTelemetry span files (costcalc/traces): python engine only, billed as their generate_content responses.
+    from costcalc.traces.bill_input import bill_files, refuse_span_engine, span_inputs
+
+    spans = span_inputs(files, input_format)
+    refuse_span_engine(spans, engine)
     if write_usage is not None:
         from costcalc.prices.files import check_output_file
 
@@ -52,9 +60,7 @@ def bill_command(
                            check_platform(platform), strict, write_usage)
     else:
         biller = UsageBiller(load(pricing), check_platform(platform), strict=strict, workers=None)
-        for name in files:
-            biller.read(name if name == "-" else Path(name))
-        result = biller.result()
+        result = bill_files(biller, files, spans)
     if format == "json":
         print_json(result.to_json())
     elif format == "csv":

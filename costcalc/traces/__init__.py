@@ -1,0 +1,1 @@
+"""`costcalc bill` of OpenTelemetry spans written by opentelemetry-instrumentation-google-genai."""
