@@ -19,7 +19,7 @@ from costcalc import __version__
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.text import one_line
-from costcalc.web.limits import BodyTooLarge, Guard
+from costcalc.web.limits import Guard
 from costcalc.web.payloads import Limits
 from costcalc.web.upload import TooLarge
 
@@ -74,10 +74,6 @@ def create_app(tables: PriceTables, limits: Limits | None = None) -> FastAPI:
     @app.exception_handler(CostcalcError)
     def user_error(_: Request, error: CostcalcError) -> JSONResponse:
         return _error(413 if isinstance(error, TooLarge) else 400, str(error))
-
-    @app.exception_handler(BodyTooLarge)
-    def too_large(_: Request, error: BodyTooLarge) -> JSONResponse:
-        return _error(413, str(error))
 
     @app.exception_handler(RequestValidationError)
     def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

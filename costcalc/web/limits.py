@@ -7,6 +7,8 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.exceptions import HTTPException
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -21,11 +23,13 @@ SECURITY_HEADERS = [
 ]
 
 
-class BodyTooLarge(Exception):
-    """Raised from `receive` inside the endpoint; the app turns it into a 413 JSON error."""
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` while the endpoint reads its body; an HTTPException, so FastAPI passes it on to the
+    app's handler (a 413 JSON error) instead of calling it a parsing error."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"the request body is larger than {_size(limit)}, this server's limit for this address")
+        super().__init__(413, f"the request body is larger than {_size(limit)}, this server's limit for this "
+                         "address")
 
 
 def _size(limit: int) -> str:
@@ -60,7 +64,7 @@ class Guard:
                     await _refuse(send, 400, "the Content-Length header is not a number")
                     return
                 if declared > limit:
-                    await _refuse(send, 413, str(BodyTooLarge(limit)))
+                    await _refuse(send, 413, str(BodyTooLarge(limit).detail))
                     return
         received = 0
 
