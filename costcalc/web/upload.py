@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
 import tempfile
 import zlib
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 from costcalc.cli.common import check_platform
 from costcalc.cost.results import to_jsonable
@@ -35,7 +34,11 @@ def upload_name(given: str | None) -> str:
     return name or DEFAULT_NAME
 
 
-def _copy(source: IO[bytes], target: Path, limit: int, what: str) -> None:
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _copy(source: Readable, target: Path, limit: int, what: str) -> None:
     written = 0
     with open(target, "wb") as out:
         while chunk := source.read(CHUNK):
@@ -46,7 +49,7 @@ def _copy(source: IO[bytes], target: Path, limit: int, what: str) -> None:
             out.write(chunk)
 
 
-def bill_upload(tables: PriceTables, stream: IO[bytes], filename: str | None, platform: str, strict: bool,
+def bill_upload(tables: PriceTables, stream: Readable, filename: str | None, platform: str, strict: bool,
                 upload_bytes: int, unpacked_bytes: int) -> Any:
     """`costcalc bill FILE --format json` for one uploaded file."""
     from costcalc.usage.engine import UsageBiller
