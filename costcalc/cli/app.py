@@ -39,6 +39,7 @@ from costcalc.cli.common import (
     warn_if_stale,
 )
 from costcalc.cli.pricing import pricing_app
+from costcalc.cli.serve import register as register_serve_command
 from costcalc.cli.simulate import register as register_timeline_commands
 from costcalc.cost.results import Workload, to_jsonable, workload_json
 from costcalc.errors import CostcalcError
@@ -258,6 +259,7 @@ def prices(
 
 register_timeline_commands(app)  # simulate, recommend: listed after the one-workload commands
 register_bill_command(app)  # bill: logged traffic (docs/usage-billing.md)
+register_serve_command(app)  # serve: the web page and JSON API (docs/web.md)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,12 +87,13 @@ class UsageBiller:
         self._fast_prices: dict[tuple[str | None, str, bool | None], _FastPrices | None] = {}
 
     # ----------------------------------------------------------------- input
-    def read(self, source: str | Path) -> None:
+    def read(self, source: str | Path, *, name: str | None = None) -> None:
         """Every line of a log file (plain or .gz) or of standard input (`-`); a big plain file is cut into
-        byte ranges billed on several CPU cores (`costcalc.usage.parallel`), with the same result."""
+        byte ranges billed on several CPU cores (`costcalc.usage.parallel`), with the same result.
+        `name`: what bad records call the file (default: its path), e.g. the name a web upload was given."""
         if str(source) != STDIN:
             self._once(Path(source))
-        index = self._source(display_name(source))
+        index = self._source(display_name(source) if name is None else name)
         if str(source) != STDIN:
             from costcalc.usage.parallel import read_in_parallel, workers_for
 
