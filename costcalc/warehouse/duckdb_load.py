@@ -23,6 +23,10 @@ _COUNTS = (("prompt", "promptTokenCount", "prompt_token_count"),
            ("thoughts", "thoughtsTokenCount", "thoughts_token_count"),
            ("tool", "toolUsePromptTokenCount", "tool_use_prompt_token_count"),
            ("total", "totalTokenCount", "total_token_count"))
+_DETAILS = ("promptTokensDetails", "prompt_tokens_details", "cacheTokensDetails", "cache_tokens_details",
+            "candidatesTokensDetails", "candidates_tokens_details", "toolUsePromptTokensDetails",
+            "tool_use_prompt_tokens_details", "audioDurationSeconds", "audio_duration_seconds")
+"""Usage details (tokens per modality; a cache's audio): a line with any of them takes the reference reading."""
 _TIME = (r"^([1-9][0-9]{3})-([0-9]{2})-([0-9]{2})[Tt ]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])"
          r"(?:[.]([0-9]{1,9}))?(?:[Zz]|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))$")
 _BLANK = r"[ \t\r\n\f\v]*"
@@ -85,6 +89,7 @@ def parsed_sql(files: list[tuple[int, str, str]], platform: str) -> str:
     when not ok."""
     paths_list = ", ".join(f"'$.{name}'" for name in _TOP)
     count_paths = ", ".join(f"'$.{key}'" for _, camel, snake in _COUNTS for key in (camel, snake))
+    detail_paths = ", ".join(f"'$.{key}'" for key in _DETAILS)
     counts = []
     for index, (short, _, _) in enumerate(_COUNTS):
         value = _either(f"c[{2 * index + 1}]", f"c[{2 * index + 2}]")
@@ -111,7 +116,8 @@ fields AS (
   FROM objects
 ),
 meta_counts AS (
-  SELECT *, CASE WHEN json_type(meta) = 'OBJECT' THEN json_extract(meta, [{count_paths}]) END AS c
+  SELECT *, CASE WHEN json_type(meta) = 'OBJECT' THEN json_extract(meta, [{count_paths}]) END AS c,
+    CASE WHEN json_type(meta) = 'OBJECT' THEN json_extract(meta, [{detail_paths}]) END AS details
   FROM fields
 ),
 typed AS (
@@ -153,6 +159,7 @@ SELECT
                       f"(json_type({short}_json) = 'UBIGINT' AND TRY_CAST({short}_json AS UBIGINT) <= {MAX_COUNT}))"
                       for short, _, _ in _COUNTS)}
     AND {_count("cached")} <= {_count("prompt")}
+    AND {" AND ".join(f"NOT {_present(f'details[{index + 1}]')}" for index in range(len(_DETAILS)))}
     AND (kind = 'cache' OR {_present("prompt_json")})
     AND (kind = 'response' OR (
       cache_id_start NOT IN ('', '/') AND {_count("total")} > 0
