@@ -180,7 +180,7 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
                 "batch, time_ns, prompt AS prompt_tokens, cached AS cached_tokens, candidates AS candidates_tokens, "
                 "thoughts AS thoughts_tokens, tool AS tool_use_prompt_tokens, cache_name, "
                 "CASE WHEN kind = 'cache' THEN total END AS cache_tokens, expire_ns, update_ns, delete_ns, "
-                + ", ".join(f"0 AS {column}" for column in MODALITY_COLUMNS)
+                + ", ".join(MODALITY_COLUMNS)
                 + " FROM costcalc_parsed WHERE ok")
         for index, name, path in inputs.parquet:
             select, count = _parquet_select(con, index, name, path, platform)

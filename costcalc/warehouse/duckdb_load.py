@@ -2,12 +2,14 @@
 
 Each line is parsed once by DuckDB. A line takes the fast path only when SQL can be sure of it under every
 rule of docs/usage-billing.md (a JSON object; counts that are JSON integers from 0 to 10^12; times that are
-RFC 3339 with a zone; a boolean `batch`; ...). Any other line, including every bad one, is handed back to
+RFC 3339 with a zone; a boolean `batch`; usage details as `duckdb_details` reads them; ...). Any other line, including every bad one, is handed back to
 the Python parser of `costcalc bill`, which decides it exactly as the default engine does; so the two
 engines cannot disagree about what a line means, and SQL never has to spell a reason.
 """
 
 from __future__ import annotations
+
+from costcalc.warehouse import duckdb_details as details
 
 MAX_COUNT = 10**12
 DEEP_BRACKETS = 800
@@ -23,10 +25,6 @@ _COUNTS = (("prompt", "promptTokenCount", "prompt_token_count"),
            ("thoughts", "thoughtsTokenCount", "thoughts_token_count"),
            ("tool", "toolUsePromptTokenCount", "tool_use_prompt_token_count"),
            ("total", "totalTokenCount", "total_token_count"))
-_DETAILS = ("promptTokensDetails", "prompt_tokens_details", "cacheTokensDetails", "cache_tokens_details",
-            "candidatesTokensDetails", "candidates_tokens_details", "toolUsePromptTokensDetails",
-            "tool_use_prompt_tokens_details", "audioDurationSeconds", "audio_duration_seconds")
-"""Usage details (tokens per modality; a cache's audio): a line with any of them takes the reference reading."""
 _TIME = (r"^([1-9][0-9]{3})-([0-9]{2})-([0-9]{2})[Tt ]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])"
          r"(?:[.]([0-9]{1,9}))?(?:[Zz]|([+-])([01][0-9]|2[0-3]):([0-5][0-9]))$")
 _BLANK = r"[ \t\r\n\f\v]*"
@@ -89,7 +87,8 @@ def parsed_sql(files: list[tuple[int, str, str]], platform: str) -> str:
     when not ok."""
     paths_list = ", ".join(f"'$.{name}'" for name in _TOP)
     count_paths = ", ".join(f"'$.{key}'" for _, camel, snake in _COUNTS for key in (camel, snake))
-    detail_paths = ", ".join(f"'$.{key}'" for key in _DETAILS)
+    detail_paths = ", ".join(f"'$.{key}'" for key in details.KEYS)
+    count = {short: _count(short) for short, _, _ in _COUNTS}
     counts = []
     for index, (short, _, _) in enumerate(_COUNTS):
         value = _either(f"c[{2 * index + 1}]", f"c[{2 * index + 2}]")
@@ -145,7 +144,11 @@ checked AS (
     CASE WHEN {_present("update_json")} THEN {_ns("update_parts")} END AS update_value,
     CASE WHEN {_present("delete_json")} THEN {_ns("delete_parts")} END AS delete_value
   FROM times
-)
+),
+entries AS (SELECT *, {details.entries_sql()} FROM checked),
+sums AS (SELECT *, {details.sums_sql()} FROM entries),
+modal AS (SELECT *, {details.by_modality_sql(count)} FROM sums),
+cached_modal AS (SELECT *, {details.cached_sql(count["cached"])} FROM modal)
 SELECT
   file, file_index, line, j IS NULL OR regexp_full_match(j, '{_BLANK}') AS blank,
   COALESCE(kind IS NOT NULL AND json_type(meta) = 'OBJECT'
@@ -159,7 +162,7 @@ SELECT
                       f"(json_type({short}_json) = 'UBIGINT' AND TRY_CAST({short}_json AS UBIGINT) <= {MAX_COUNT}))"
                       for short, _, _ in _COUNTS)}
     AND {_count("cached")} <= {_count("prompt")}
-    AND {" AND ".join(f"NOT {_present(f'details[{index + 1}]')}" for index in range(len(_DETAILS)))}
+    AND CASE WHEN kind = 'response' THEN {details.sure_sql(count)} ELSE {details.cache_sure_sql(count["total"])} END
     AND (kind = 'cache' OR {_present("prompt_json")})
     AND (kind = 'response' OR (
       cache_id_start NOT IN ('', '/') AND {_count("total")} > 0
@@ -174,6 +177,8 @@ SELECT
   {", ".join(f"{_count(short)} AS {short}" for short, _, _ in _COUNTS)},
   CASE WHEN kind = 'cache' THEN {_top("name")} ->> '$' END AS cache_name,
   expire_value AS expire_ns, COALESCE(update_value, time_ns_value) AS update_ns, delete_value AS delete_ns,
+  {", ".join(f"CASE WHEN kind = 'response' THEN {sql} ELSE 0 END AS {name}" for name, sql in details.PART_COLUMNS.items())},
+  CASE WHEN kind = 'cache' THEN {details.cache_audio_sql()} ELSE 0 END AS cache_audio_tokens,
   CASE WHEN NOT ok THEN j END AS j
-FROM checked
+FROM cached_modal
 """
