@@ -122,8 +122,10 @@ def cache_sure_sql(total: str) -> str:
     """The condition under which SQL reads a cache's audio as the reference reading would."""
     return (f"(CASE WHEN {_present(AUDIO_SECONDS)} THEN json_type({AUDIO_SECONDS}) = 'UBIGINT' "
             f"AND TRY_CAST({AUDIO_SECONDS} AS UBIGINT) <= {MAX_COUNT} "
-            f"AND TRY_CAST({AUDIO_SECONDS} AS BIGINT) * {AUDIO_TOKENS_PER_SECOND} <= {total} ELSE NOT {_present('details[10]')} END)")
+            f"AND TRY_CAST({AUDIO_SECONDS} AS BIGINT) * {AUDIO_TOKENS_PER_SECOND} <= {total} "
+            f"ELSE NOT {_present('details[10]')} END)")
 
 
 def cache_audio_sql() -> str:
-    return f"COALESCE(TRY_CAST(CASE WHEN {_present(AUDIO_SECONDS)} THEN {AUDIO_SECONDS} END AS BIGINT), 0) * {AUDIO_TOKENS_PER_SECOND}"
+    seconds = f"CASE WHEN {_present(AUDIO_SECONDS)} THEN {AUDIO_SECONDS} END"
+    return f"COALESCE(TRY_CAST({seconds} AS BIGINT), 0) * {AUDIO_TOKENS_PER_SECOND}"

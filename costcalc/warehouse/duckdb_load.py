@@ -2,9 +2,10 @@
 
 Each line is parsed once by DuckDB. A line takes the fast path only when SQL can be sure of it under every
 rule of docs/usage-billing.md (a JSON object; counts that are JSON integers from 0 to 10^12; times that are
-RFC 3339 with a zone; a boolean `batch`; usage details as `duckdb_details` reads them; ...). Any other line, including every bad one, is handed back to
-the Python parser of `costcalc bill`, which decides it exactly as the default engine does; so the two
-engines cannot disagree about what a line means, and SQL never has to spell a reason.
+RFC 3339 with a zone; a boolean `batch`; usage details as `duckdb_details` reads them; ...). Any other line,
+including every bad one, is handed back to the Python parser of `costcalc bill`, which decides it exactly as
+the default engine does; so the two engines cannot disagree about what a line means, and SQL never has to
+spell a reason.
 """
 
 from __future__ import annotations
@@ -177,7 +178,8 @@ SELECT
   {", ".join(f"{_count(short)} AS {short}" for short, _, _ in _COUNTS)},
   CASE WHEN kind = 'cache' THEN {_top("name")} ->> '$' END AS cache_name,
   expire_value AS expire_ns, COALESCE(update_value, time_ns_value) AS update_ns, delete_value AS delete_ns,
-  {", ".join(f"CASE WHEN kind = 'response' THEN {sql} ELSE 0 END AS {name}" for name, sql in details.PART_COLUMNS.items())},
+  {", ".join(f"CASE WHEN kind = 'response' THEN {part} ELSE 0 END AS {name}"
+             for name, part in details.PART_COLUMNS.items())},
   CASE WHEN kind = 'cache' THEN {details.cache_audio_sql()} ELSE 0 END AS cache_audio_tokens,
   CASE WHEN NOT ok THEN j END AS j
 FROM cached_modal
