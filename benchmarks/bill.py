@@ -6,7 +6,11 @@ third with cached tokens, thinking and tool-use tokens, some batch) and some cac
   - the time `json.loads` takes just to parse every line of the same file (median of --runs);
   - `genai_prices.calc_price` called per record on a sample (records per second), and its total for the
     sample next to costcalc's (responses only: genai-prices has no cache creation or storage).
-Goals: bill <= 0.5x the json.loads time; bill throughput >= 25x genai-prices'.
+  - the same for a multimodal log (30% of 2.5 Flash / 2.5 Pro records with AUDIO prompt details, their cached
+    part in cacheTokensDetails, candidatesTokensDetails, and a few image outputs), and its time / the text log's.
+Goals: bill <= 0.5x the json.loads time; bill throughput >= 25x genai-prices'; multimodal <= 1.2x the text log.
+Both logs are billed with a small price table (written beside them) that adds the audio and image-output prices
+issue 14 quotes, so that neither log's time depends on what the bundled tables price.
 
     pip install '.[bench]'
     python benchmarks/bill.py --records 1000000 --runs 3
@@ -37,7 +41,93 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}Z"
 
 
-def make_response(rng: random.Random) -> dict[str, object]:
+AUDIO_TABLE = """platform: gemini-api
+models:
+  - id: gemini-2.5-flash
+    name: Gemini 2.5 Flash (benchmark)
+    context_window_tokens: 1048576
+    caching: explicit
+    periods:
+      - effective: 2026-01-01
+        checked: 2026-11-29
+        sources: [https://ai.google.dev/gemini-api/docs/pricing]
+        input_mtok: "0.30"
+        output_mtok: "2.50"
+        cached_mtok: "0.03"
+        storage_mtok_hour: "1.00"
+        batch_input_mtok: "0.15"
+        batch_output_mtok: "1.25"
+        batch_cached_mtok: "0.03"
+        audio_input_mtok: "1.00"
+        audio_cached_mtok: "0.10"
+        batch_audio_input_mtok: "0.50"
+        batch_audio_cached_mtok: "0.10"
+  - id: gemini-2.5-pro
+    name: Gemini 2.5 Pro (benchmark)
+    context_window_tokens: 1048576
+    long_context_threshold: 200000
+    caching: explicit
+    periods:
+      - effective: 2026-01-01
+        checked: 2026-11-29
+        sources: [https://ai.google.dev/gemini-api/docs/pricing]
+        input_mtok: {lower: "1.25", upper: "2.50"}
+        output_mtok: {lower: "10.00", upper: "15.00"}
+        cached_mtok: {lower: "0.125", upper: "0.25"}
+        storage_mtok_hour: "4.50"
+        batch_input_mtok: {lower: "0.625", upper: "1.25"}
+        batch_output_mtok: {lower: "5.00", upper: "7.50"}
+        batch_cached_mtok: {lower: "0.125", upper: "0.25"}
+        audio_input_mtok: {lower: "1.25", upper: "2.50"}
+        audio_cached_mtok: {lower: "0.125", upper: "0.25"}
+        batch_audio_input_mtok: {lower: "0.625", upper: "1.25"}
+        batch_audio_cached_mtok: {lower: "0.125", upper: "0.25"}
+  - id: benchmark-image-model
+    name: An image-output model (benchmark)
+    context_window_tokens: 32768
+    caching: none
+    periods:
+      - effective: 2026-01-01
+        checked: 2026-11-29
+        sources: [benchmark figures]
+        input_mtok: "0.30"
+        output_mtok: "2.50"
+        batch_input_mtok: "0.15"
+        batch_output_mtok: "1.25"
+        image_output_mtok: "30.00"
+        batch_image_output_mtok: "15.00"
+"""
+
+
+def _modal(rng: random.Random, record: dict[str, object]) -> None:
+    """Make a text response multimodal as real traffic is: audio prompts (and their cached part), output details,
+    now and then an image output."""
+    usage = record["usageMetadata"]
+    assert isinstance(usage, dict)
+    prompt, output = usage["promptTokenCount"], usage["candidatesTokenCount"]
+    if rng.random() < 0.01:
+        record["modelVersion"] = "benchmark-image-model"
+        usage.pop("cachedContentTokenCount", None)
+        usage.pop("cacheTokensDetails", None)
+        image = rng.choice((1290, 2580))
+        usage["candidatesTokenCount"] = output + image
+        usage["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": output},
+                                            {"modality": "IMAGE", "tokenCount": image}]
+        return
+    if record["modelVersion"] in ("gemini-2.5-flash", "gemini-2.5-pro") and rng.random() < 0.6:  # ~30% of all
+        audio = rng.randint(prompt // 4, prompt)
+        usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": prompt - audio},
+                                        {"modality": "AUDIO", "tokenCount": audio}]
+        cached = usage.get("cachedContentTokenCount", 0)
+        if cached:
+            cached_audio = min(audio, cached)
+            usage["cacheTokensDetails"] = [{"modality": "TEXT", "tokenCount": cached - cached_audio},
+                                           {"modality": "AUDIO", "tokenCount": cached_audio}]
+    if rng.random() < 0.5:
+        usage["candidatesTokensDetails"] = [{"modality": "TEXT", "tokenCount": output}]
+
+
+def make_response(rng: random.Random, multimodal: bool = False) -> dict[str, object]:
     model = rng.choice(MODELS)
     long = model == "gemini-2.5-pro" and rng.random() < 0.4  # 2.5 Pro is a quarter of traffic: ~10% over 200K
     prompt = rng.randint(200_001, 900_000) if long else rng.randint(50, 199_000)
@@ -59,6 +149,8 @@ def make_response(rng: random.Random) -> dict[str, object]:
         "timestamp": _stamp(START + dt.timedelta(seconds=rng.uniform(0, DAYS * 86400))), "usageMetadata": usage}
     if rng.random() < 0.1:
         record["batch"] = True
+    if multimodal:
+        _modal(rng, record)
     return record
 
 
@@ -70,26 +162,26 @@ def make_cache(rng: random.Random, number: int) -> dict[str, object]:
             "usageMetadata": {"totalTokenCount": rng.randint(4096, 400_000)}}
 
 
-def build_log(path: Path, records: int, seed: int = 9) -> list[dict[str, object]]:
+def build_log(path: Path, records: int, seed: int = 9, multimodal: bool = False) -> list[dict[str, object]]:
     rng = random.Random(seed)
     sample: list[dict[str, object]] = []
     with path.open("w") as out:
         for number in range(records):
-            record = make_cache(rng, number) if number % 1000 == 999 else make_response(rng)
+            record = make_cache(rng, number) if number % 1000 == 999 else make_response(rng, multimodal)
             if len(sample) < 20_000 and "usageMetadata" in record and "name" not in record:
                 sample.append(record)
             out.write(json.dumps(record, separators=(",", ":")) + "\n")
     return sample
 
 
-def time_bill(path: Path) -> tuple[float, float]:
+def time_bill(path: Path, *options: str) -> tuple[float, float]:
     """(wall, CPU) seconds of one `costcalc bill` subprocess; CPU time shows what a busy machine adds."""
     costcalc = shutil.which("costcalc", path=str(Path(sys.executable).parent)) or shutil.which("costcalc")
     if costcalc is None:
         sys.exit("bill benchmark: `costcalc` is not installed; pip install '.[bench]'")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([costcalc, "bill", str(path), "--format", "json"], stdout=subprocess.DEVNULL,
+    done = subprocess.run([costcalc, "bill", str(path), "--format", "json", *options], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -133,14 +225,24 @@ def main() -> None:
         path = Path(folder) / "usage.jsonl"
         sample = build_log(path, args.records)
         size = path.stat().st_size
+        modal_path = Path(folder) / "multimodal.jsonl"
+        build_log(modal_path, args.records, multimodal=True)
+        table = Path(folder) / "audio-prices.yaml"
+        table.write_text(AUDIO_TABLE)
+        priced = ("--pricing", str(table))
         time_bill(path)  # warm the OS file cache and costcalc's validated-table cache
-        bill_times, parse_times = [], []
+        time_bill(modal_path, *priced)
+        bill_times, parse_times, text_times, modal_times = [], [], [], []
         for _ in range(max(args.runs, 1)):
             bill_times.append(time_bill(path))
             parse_times.append(time_stdlib(path))
+            text_times.append(time_bill(path, *priced))  # interleaved: a busy moment hits both alike
+            modal_times.append(time_bill(modal_path, *priced))
         bill, parse = statistics.median(t[0] for t in bill_times), statistics.median(t[0] for t in parse_times)
         bill_cpu = statistics.median(t[1] for t in bill_times)
         parse_cpu = statistics.median(t[1] for t in parse_times)
+        text_wall, text_cpu = (statistics.median(t[i] for t in text_times) for i in (0, 1))
+        modal_wall, modal_cpu = (statistics.median(t[i] for t in modal_times) for i in (0, 1))
         peer = None
         import importlib.util
 
@@ -157,6 +259,12 @@ def main() -> None:
           f"({args.records / bill:,.0f} records/s)")
     print(f"json.loads every line        median {parse:7.2f} s wall, {parse_cpu:5.2f} s CPU")
     print(f"ratio bill / json.loads = {bill / parse:.2f} wall, {bill_cpu / parse_cpu:.2f} CPU (goal <= 0.50)")
+    print(f"text log, audio table         median {text_wall:7.2f} s wall, {text_cpu:5.2f} s CPU "
+          f"({args.records / text_wall:,.0f} records/s)")
+    print(f"multimodal log, audio table   median {modal_wall:7.2f} s wall, {modal_cpu:5.2f} s CPU "
+          f"({args.records / modal_wall:,.0f} records/s)")
+    print(f"ratio multimodal / text = {modal_wall / text_wall:.2f} wall, {modal_cpu / text_cpu:.2f} CPU "
+          "(goal <= 1.20)")
     if peer is None:
         print("genai-prices comparison skipped: genai_prices is not installed (pip install '.[bench]')")
         return

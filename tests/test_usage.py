@@ -349,9 +349,12 @@ def check_views(result: UsageBill) -> None:
     data = result.to_json()
     assert sum(D(row["total"]) for row in data["by_price"]) == D(data["total"])
     assert D(data["without_caching"]) - D(data["total"]) == D(data["savings"])
-    for view in ("by_model", "by_day", "by_price"):
+    for view in ("by_model", "by_day", "by_price", "by_modality"):
         for name in ("fresh_input", "cached_input", "output", "creation", "storage", "without_caching"):
             assert sum(D(row[name]) for row in data[view]) == D(data["buckets"].get(name, data.get(name)))
+    assert sum(D(row["total"]) for row in data["by_modality"]) == D(data["total"])
+    for name in ("fresh_input", "cached_input", "output", "creation"):  # modality tokens add up to the totals
+        assert sum(row["tokens"][name] for row in data["by_modality"]) == data["tokens"][name]
 
 
 def test_iterator_api_bills_as_records_arrive(tables: PriceTables) -> None:

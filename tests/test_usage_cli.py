@@ -69,10 +69,11 @@ def test_stdin_and_csv() -> None:
     code, out, _ = _bill(SMALL, "--format", "csv")
     rows = out.splitlines()
     assert rows[0] == ("view,key,fresh_input,cached_input,output,creation,storage,total,without_caching,records,"
-                       "bad_records")
-    # The total row alone says how many lines were read (19) and how many were not billed (6).
-    assert rows[-1].startswith("total,,") and rows[-1].endswith(",1.9776452015625,1.225625,19,6")
-    assert all(row.endswith(",,") for row in rows[1:-1])
+                       "bad_records,audio,image,video")
+    # The total row alone says how many lines were read (19) and how many were not billed (6); a text log has no
+    # audio, image or video money.
+    assert rows[-1].startswith("total,,") and rows[-1].endswith(",1.9776452015625,1.225625,19,6,0,0,0")
+    assert all(row.endswith(",,,0,0,0") for row in rows[1:-1])
     assert sum(D(row.split(",")[7]) for row in rows if row.startswith("model,")) == D("1.9776452015625")
 
 

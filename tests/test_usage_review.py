@@ -145,8 +145,8 @@ def test_csv_total_row_counts_records_and_bad_records(tmp_path: Path) -> None:
     log.write_text(json.dumps(GOOD) + "\n{broken\n")
     code, out, _ = _cli(str(log), "--format", "csv")
     rows = out.splitlines()
-    assert code == 0 and rows[0].endswith(",total,without_caching,records,bad_records")
-    assert rows[-1] == "total,,0.3,0,0,0,0,0.3,0.3,2,1"  # 2 lines read, 1 not billed
+    assert code == 0 and rows[0].endswith(",total,without_caching,records,bad_records,audio,image,video")
+    assert rows[-1] == "total,,0.3,0,0,0,0,0.3,0.3,2,1,0,0,0"  # 2 lines read, 1 not billed, no audio/image/video
 
 
 # ------------------------------------------------------------------------------------- 8. reasons

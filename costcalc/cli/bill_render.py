@@ -10,7 +10,7 @@ from rich.table import Table
 
 from costcalc.cost.money import MILLION, exact
 from costcalc.units import format_price, format_usd
-from costcalc.usage.pricing import Buckets, storage_token_hours
+from costcalc.usage.pricing import Buckets, ModalityTokens, modality_tokens, storage_token_hours
 from costcalc.usage.report import PriceRow, UsageBill, ViewRow
 
 SHOWN_BAD_RECORDS = 20
@@ -36,6 +36,24 @@ def _view(title: str, label: str, rows: tuple[ViewRow, ...], result: UsageBill) 
     return table
 
 
+_MODALITY_LABEL = {"TEXT": "Text and documents", "AUDIO": "Audio", "IMAGE": "Image", "VIDEO": "Video",
+                   "ALL": "Storage (all modalities)"}
+
+
+def _modalities(result: UsageBill) -> Table:
+    table = Table(title="By modality", title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Modality")
+    for header in ("Tokens", *_HEADERS):
+        table.add_column(header, justify="right")
+    for row in result.by_modality:
+        tokens = row.tokens
+        count = tokens.fresh_input + tokens.cached_input + tokens.output + tokens.creation
+        table.add_row(_MODALITY_LABEL[row.modality], f"{count:,}" if row.modality != "ALL" else "",
+                      *_amounts(row.buckets, row.without_caching))
+    table.add_row("Total", "", *_amounts(result.buckets, result.without_caching), style="bold")
+    return table
+
+
 def _hours(hours: Decimal) -> str:
     """Exact when it has at most 6 decimals, else rounded with `≈` (JSON has 20 places)."""
     shown = hours.quantize(Decimal("0.000001"))
@@ -47,10 +65,29 @@ def _hours(hours: Decimal) -> str:
 def _working(row: PriceRow) -> str:
     counts, rates = row.counts, row.rates
     parts = []
-    terms = (("fresh", counts.fresh_input_tokens, rates.input_mtok),
-             ("cached", counts.cached_input_tokens, rates.cached_mtok),
-             ("output", counts.output_tokens, rates.output_mtok),
-             ("creation", counts.creation_tokens, rates.creation_input_mtok))
+    tokens_by = modality_tokens(counts)
+    text = tokens_by["TEXT"]
+    if any(tokens_by[name] != ModalityTokens() for name in ("AUDIO", "IMAGE", "VIDEO")):
+        audio, image, video = tokens_by["AUDIO"], tokens_by["IMAGE"], tokens_by["VIDEO"]
+        terms: tuple[tuple[str, int, Decimal | None], ...] = (
+            ("fresh text", text.fresh_input, rates.input_mtok if text.fresh_input else None),
+            ("fresh audio", audio.fresh_input, rates.audio_input_mtok if audio.fresh_input else None),
+            ("fresh image", image.fresh_input, rates.image_input_mtok if image.fresh_input else None),
+            ("fresh video", video.fresh_input, rates.video_input_mtok if video.fresh_input else None),
+            ("cached text", text.cached_input, rates.cached_mtok),
+            ("cached audio", audio.cached_input, rates.audio_cached_mtok),
+            ("cached image", image.cached_input, rates.image_cached_mtok),
+            ("cached video", video.cached_input, rates.video_cached_mtok),
+            ("output text", text.output, rates.output_mtok if text.output else None),
+            ("output audio", audio.output, rates.audio_output_mtok),
+            ("output image", image.output, rates.image_output_mtok),
+            ("creation text", text.creation, rates.creation_input_mtok),
+            ("creation audio", audio.creation, rates.creation_audio_input_mtok))
+    else:  # a text-only row reads as it always has
+        terms = (("fresh", counts.fresh_input_tokens, rates.input_mtok),
+                 ("cached", counts.cached_input_tokens, rates.cached_mtok),
+                 ("output", counts.output_tokens, rates.output_mtok),
+                 ("creation", counts.creation_tokens, rates.creation_input_mtok))
     for name, tokens, price in terms:
         if price is not None:
             parts.append(f"{name} {tokens:,} × {format_price(price)}")
@@ -78,6 +115,8 @@ def render_bill(result: UsageBill, files: list[str]) -> None:
                    f"{word} {format_usd(abs(savings))}", markup=False)
     _console.print(_view("By model", "Model", result.by_model, result))
     _console.print(_view("By day (UTC)", "Day", result.by_day, result))
+    if result.multimodal:  # a text-only log's table stays as it was
+        _console.print(_modalities(result))
     if result.by_price:
         _console.print(f"Working (per model, price period and tier; USD per {MILLION:,} tokens, storage per "
                        "hour):", markup=False)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from costcalc.prices.modality import MODALITIES, Modality, Use
-from costcalc.usage.lookup import RecordError, ResponsePrices
+from costcalc.usage.lookup import RecordError, Unpriced
 
 MAX_COUNT = 10**12
 """Beyond this a count is a typo or corruption, not traffic."""
@@ -156,29 +156,33 @@ def _take_cached(prompt_d: ByModality, cached: int) -> dict[str, int]:
     return taken
 
 
+_SLOTS: dict[tuple[str, str], tuple[int, ...]] = {
+    ("input", "AUDIO"): (3, 6), ("cached", "AUDIO"): (6,), ("output", "AUDIO"): (9,),
+    ("input", "IMAGE"): (4, 7), ("cached", "IMAGE"): (7,), ("output", "IMAGE"): (10,),
+    ("input", "VIDEO"): (5, 8), ("cached", "VIDEO"): (8,), ("output", "VIDEO"): (11,), ("output", "DOCUMENT"): (12,)}
+"""Which items of `flat(split)` need the price of (use, modality): cached tokens also need the input price (the
+cost without caching bills them as input). TEXT, and DOCUMENT input, are at the text prices (codes of their own)."""
+
+
+def flat(split: Split) -> tuple[int, ...]:
+    """ResponseTokens' 11 items, then output VIDEO and output DOCUMENT."""
+    return (*split.tokens, split.output_video, split.output_document)
+
+
 def tokens_of(split: Split, use: Use, modality: Modality) -> int:
-    """Tokens of `modality` used as `use` that need that price (cached tokens also need the input price: the
-    cost without caching bills them as input)."""
-    tokens = split.tokens
-    if modality == "AUDIO":
-        parts = {"input": tokens.fresh_audio + tokens.cached_audio, "cached": tokens.cached_audio,
-                 "output": tokens.output_audio}
-    elif modality == "IMAGE":
-        parts = {"input": tokens.fresh_image + tokens.cached_image, "cached": tokens.cached_image,
-                 "output": tokens.output_image}
-    elif modality == "VIDEO":
-        parts = {"input": tokens.fresh_video + tokens.cached_video, "cached": tokens.cached_video,
-                 "output": split.output_video}
-    elif modality == "DOCUMENT":
-        parts = {"input": 0, "cached": 0, "output": split.output_document}  # input DOCUMENT is at the text price
-    else:
-        return 0  # TEXT: the text prices, checked as no_price / no_batch_price / no_cached_price
-    return parts[use]
+    """Tokens of `modality` used as `use` that need that price."""
+    items = flat(split)
+    return sum(items[slot] for slot in _SLOTS.get((use, modality), ()))
 
 
-def check_modality_prices(split: Split, prices: ResponsePrices) -> None:
-    """`no_modality_price` for the first (use, modality) with tokens and no price (uses in the order input,
-    cached, output; modalities in the order TEXT, IMAGE, VIDEO, AUDIO, DOCUMENT)."""
-    for use, modality, problem in prices.unpriced:
+def unpriced_slots(unpriced: Unpriced) -> tuple[int, ...]:
+    """The items of `flat(split)` that must be 0 for a response to be billable under these missing prices."""
+    return tuple(sorted({slot for use, modality, _ in unpriced for slot in _SLOTS.get((use, modality), ())}))
+
+
+def check_modality_prices(split: Split, unpriced: Unpriced) -> None:
+    """`no_modality_price` for the first (use, modality) with tokens and no price (`ResponsePrices.unpriced`: uses
+    in the order input, cached, output; modalities in the order TEXT, IMAGE, VIDEO, AUDIO, DOCUMENT)."""
+    for use, modality, problem in unpriced:
         if tokens_of(split, use, modality):
             raise problem

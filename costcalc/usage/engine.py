@@ -22,17 +22,21 @@ import msgspec
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.caches import CacheLedger, CacheVersion, StorageDays, bill_cache, cache_version
-from costcalc.usage.counts import CACHED, FRESH, OUTPUT, RESPONSES, CountTable
+from costcalc.usage.counts import CACHED, FIELDS, FRESH, OUTPUT, RESPONSES, CountTable
+from costcalc.usage.details import Split, unpriced_slots
 from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
-from costcalc.usage.records import kind_of, response_facts
+from costcalc.usage.records import ResponseTokens, kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
-from costcalc.usage.structs import Line, decode_any, decode_line, decode_lines
+from costcalc.usage.structs import PLAIN, Line, Usage, decode_any, decode_line, decode_lines, quick_split
 from costcalc.usage.times import UTC_TIME, all_utc_times
 
-_FastPrices = tuple[int, list[int], list[int], bool]  # threshold, lower-tier cell, upper-tier cell, cached priced
+_FastPrices = tuple[int, list[int], list[int], bool, tuple[int, ...]]
+"""threshold, lower-tier cell, upper-tier cell, cached priced, `details.unpriced_slots` (usually none)."""
 _STAMP = operator.attrgetter("timestamp")
 assert (RESPONSES, FRESH, CACHED, OUTPUT) == (0, 1, 2, 3)  # the hot loop writes the slots by number
+assert tuple(FIELDS[slot] for slot in range(7, 15)) == tuple(
+    f"{name}_tokens" for name in ResponseTokens._fields[3:])  # the same parts in the same order
 
 
 @dataclass(frozen=True)
@@ -264,6 +268,21 @@ class UsageBiller:
             if prompt is None or (cached and (cached > prompt or not prices[3])):
                 late(position)  # no_counts, cached_above_prompt, no_cached_price: the reference explains
                 continue
+            # Plain text (every list absent or one TEXT entry with the whole count): nothing to check or add.
+            details, cache_details, output_details = usage.prompt_details, usage.cache_details, usage.candidates_details
+            if (details is None or (len(details) == 1 and details[0].modality == "TEXT" and details[0].tokens == prompt)
+                    ) and (cache_details is None or (len(cache_details) == 1 and cache_details[0].modality == "TEXT"
+                                                     and cache_details[0].tokens == cached)
+                           ) and (output_details is None or (len(output_details) == 1 and output_details[0].modality
+                                                             == "TEXT" and output_details[0].tokens == usage.candidates)
+                                  ) and usage.tool_use_details is None:
+                split = PLAIN
+            else:
+                found = _modal(usage, prices[4])
+                if found is None:
+                    late(position)  # bad details or an unpriced modality: the reference explains
+                    continue
+                split = found
             tool_use = usage.tool_use
             if tool_use:
                 cell = prices[2] if prompt + tool_use > prices[0] else prices[1]
@@ -274,6 +293,16 @@ class UsageBiller:
             cell[0] += 1
             cell[2] += cached
             cell[3] += usage.candidates + usage.thoughts
+            if split is not PLAIN:  # slots 7-14 are the parts, in ResponseTokens order from its 4th item
+                tokens = split.tokens
+                cell[7] += tokens[3]
+                cell[8] += tokens[4]
+                cell[9] += tokens[5]
+                cell[10] += tokens[6]
+                cell[11] += tokens[7]
+                cell[12] += tokens[8]
+                cell[13] += tokens[9]
+                cell[14] += tokens[10]
         return slow
 
     def _prices_for(self, memo: tuple[str | None, str, bool | None]) -> _FastPrices | None:
@@ -286,7 +315,7 @@ class UsageBiller:
             try:
                 prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
                 found = (prices.threshold, self._counts.cell(prices.lower), self._counts.cell(prices.upper),
-                         prices.cached_problem is None)
+                         prices.cached_problem is None, unpriced_slots(prices.unpriced))
             except (RecordError, ValueError):
                 pass
         self._fast_prices[memo] = found
@@ -322,6 +351,20 @@ class UsageBiller:
         if self.strict:
             raise BadUsageRecord(_strict_message(record))
         self._bad.append((source, record))
+
+
+def _modal(usage: Usage, slots: tuple[int, ...]) -> Split | None:
+    """The split of a record with modality details, or None when the reference reading must explain it."""
+    split = quick_split(usage)
+    if split is None or (slots and split is not PLAIN and not _priced(split, slots)):
+        return None
+    return split
+
+
+def _priced(split: Split, slots: tuple[int, ...]) -> bool:
+    """No tokens where a price is missing (`details.unpriced_slots`: items of `details.flat(split)`)."""
+    tokens = split.tokens
+    return not any(tokens[slot] if slot < 11 else split[slot - 10] for slot in slots)
 
 
 def _split_lines(buffer: bytes | bytearray, end: int, newlines: int) -> Sequence[bytes | bytearray]:

@@ -5,13 +5,14 @@ Any engine that produces `dict[AggregateKey, Counts]` calls `price_aggregates` a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from costcalc.cost.money import MILLION, SECONDS_PER_HOUR, exact, token_cost
 from costcalc.errors import CostcalcError
+from costcalc.prices.modality import Modality, Use, modality_price
 from costcalc.prices.model import pick
 from costcalc.prices.schema import PricePeriod
 from costcalc.prices.tables import PriceTables
@@ -66,7 +67,10 @@ class Buckets:
 
 @dataclass(frozen=True)
 class AggregateRates:
-    """The prices one aggregate key was billed at, USD per 1M tokens (storage: per hour); None: not used."""
+    """The prices one aggregate key was billed at, USD per 1M tokens (storage: per hour); None: not used.
+
+    The text prices bill what is left of each total after its modality parts (TEXT and DOCUMENT); each modality
+    price bills its part (docs/billing-rules.md, "Modalities"). Batch keys show the batch figures."""
 
     input_mtok: Decimal | None
     cached_mtok: Decimal | None
@@ -74,6 +78,49 @@ class AggregateRates:
     creation_input_mtok: Decimal | None
     """Standard input price at the key's tier (cache creation is never batch)."""
     storage_mtok_hour: Decimal | None
+    audio_input_mtok: Decimal | None = None
+    """Set when the key has fresh or cached AUDIO tokens (cached ones are input in the cost without caching)."""
+    image_input_mtok: Decimal | None = None
+    video_input_mtok: Decimal | None = None
+    audio_cached_mtok: Decimal | None = None
+    image_cached_mtok: Decimal | None = None
+    video_cached_mtok: Decimal | None = None
+    audio_output_mtok: Decimal | None = None
+    image_output_mtok: Decimal | None = None
+    creation_audio_input_mtok: Decimal | None = None
+    """Standard audio input price at the key's tier: caches' audio tokens at creation."""
+
+
+MODALITY_ROWS = ("TEXT", "AUDIO", "IMAGE", "VIDEO", "ALL")
+"""The rows of the modality breakdown: TEXT includes DOCUMENT (always at the text price); ALL is storage, one
+price for every modality."""
+
+
+@dataclass(frozen=True)
+class ModalityTokens:
+    """Tokens of one modality in each bucket (TEXT: what is left of each total after the parts)."""
+
+    fresh_input: int = 0
+    cached_input: int = 0
+    output: int = 0
+    creation: int = 0
+
+    def __add__(self, other: ModalityTokens) -> ModalityTokens:
+        return ModalityTokens(self.fresh_input + other.fresh_input, self.cached_input + other.cached_input,
+                              self.output + other.output, self.creation + other.creation)
+
+
+def modality_tokens(counts: Counts) -> dict[str, ModalityTokens]:
+    """Tokens per modality row (ALL has none: storage is token-time, in `storage_token_ns`)."""
+    audio = ModalityTokens(counts.fresh_audio_tokens, counts.cached_audio_tokens, counts.output_audio_tokens,
+                           counts.creation_audio_tokens)
+    image = ModalityTokens(counts.fresh_image_tokens, counts.cached_image_tokens, counts.output_image_tokens)
+    video = ModalityTokens(counts.fresh_video_tokens, counts.cached_video_tokens)
+    text = ModalityTokens(
+        counts.fresh_input_tokens - audio.fresh_input - image.fresh_input - video.fresh_input,
+        counts.cached_input_tokens - audio.cached_input - image.cached_input - video.cached_input,
+        counts.output_tokens - audio.output - image.output, counts.creation_tokens - audio.creation)
+    return {"TEXT": text, "AUDIO": audio, "IMAGE": image, "VIDEO": video, "ALL": ModalityTokens()}
 
 
 @dataclass(frozen=True)
@@ -85,7 +132,11 @@ class PricedAggregate:
     rates: AggregateRates
     money: Buckets
     without_caching: Decimal
-    """The same responses with every cached token at the input price, and no creation or storage."""
+    """The same responses with every cached token at the input price of its modality, and no creation or
+    storage."""
+    by_modality: dict[str, tuple[Buckets, Decimal]] = field(default_factory=dict)
+    """Money and without-caching money per MODALITY_ROWS row that has any (they add up to `money` and
+    `without_caching`)."""
 
 
 def _period(tables: PriceTables, platform: str, key: AggregateKey) -> PricePeriod:
@@ -101,36 +152,68 @@ def _need(price: Decimal | None, what: str, key: AggregateKey) -> Decimal:
     return price
 
 
+def _rate(period: PricePeriod, use: Use, modality: Modality, key: AggregateKey, batch: bool, tokens: int
+          ) -> Decimal | None:
+    """The price of `tokens` of `modality` as `use` (None when there are none to bill)."""
+    if not tokens:
+        return None
+    return _need(modality_price(period, use, modality, key.tier, batch), f"{modality} {use} price", key)
+
+
 @exact
 def price_aggregate(key: AggregateKey, counts: Counts, period: PricePeriod) -> PricedAggregate:
-    """Money of one key: token sums x prices / 1M, storage token-ns x price / (1M x 3600 x 10^9)."""
+    """Money of one key: each modality part x its price and the rest x the text price, / 1M; storage token-ns x
+    price / (1M x 3600 x 10^9)."""
     tier, batch = key.tier, key.batch
-    input_price = pick(period.batch_input_mtok if batch else period.input_mtok, tier)
-    cached_price = pick(period.batch_cached_mtok if batch else period.cached_mtok, tier)
-    output_price = pick(period.batch_output_mtok if batch else period.output_mtok, tier)
     used = counts.responses > 0
+    tokens = modality_tokens(counts)
+    text, audio, image, video = tokens["TEXT"], tokens["AUDIO"], tokens["IMAGE"], tokens["VIDEO"]
     rates = AggregateRates(
-        input_price if used else None, cached_price if counts.cached_input_tokens else None,
-        output_price if used else None, pick(period.input_mtok, tier) if counts.creation_tokens else None,
-        period.storage_mtok_hour if counts.storage_token_ns else None)
-    fresh = cached = output = creation = storage = without = _ZERO
-    if used:
-        fresh = token_cost(counts.fresh_input_tokens, _need(rates.input_mtok, "input price", key))
-        output = token_cost(counts.output_tokens, _need(rates.output_mtok, "output price", key))
-        without = token_cost(counts.fresh_input_tokens + counts.cached_input_tokens, fresh_price(rates)) + output
-    if counts.cached_input_tokens:
-        cached = token_cost(counts.cached_input_tokens, _need(rates.cached_mtok, "cached price", key))
-    if counts.creation_tokens:
-        creation = token_cost(counts.creation_tokens, _need(rates.creation_input_mtok, "input price", key))
+        pick(period.batch_input_mtok if batch else period.input_mtok, tier) if used else None,
+        pick(period.batch_cached_mtok if batch else period.cached_mtok, tier) if text.cached_input else None,
+        pick(period.batch_output_mtok if batch else period.output_mtok, tier) if used else None,
+        pick(period.input_mtok, tier) if text.creation else None,
+        period.storage_mtok_hour if counts.storage_token_ns else None,
+        _rate(period, "input", "AUDIO", key, batch, audio.fresh_input + audio.cached_input),
+        _rate(period, "input", "IMAGE", key, batch, image.fresh_input + image.cached_input),
+        _rate(period, "input", "VIDEO", key, batch, video.fresh_input + video.cached_input),
+        _rate(period, "cached", "AUDIO", key, batch, audio.cached_input),
+        _rate(period, "cached", "IMAGE", key, batch, image.cached_input),
+        _rate(period, "cached", "VIDEO", key, batch, video.cached_input),
+        _rate(period, "output", "AUDIO", key, batch, audio.output),
+        _rate(period, "output", "IMAGE", key, batch, image.output),
+        _rate(period, "input", "AUDIO", key, False, audio.creation))
+    prices = {  # (input, cached, output, creation) per modality row
+        "TEXT": (rates.input_mtok, rates.cached_mtok, rates.output_mtok, rates.creation_input_mtok),
+        "AUDIO": (rates.audio_input_mtok, rates.audio_cached_mtok, rates.audio_output_mtok,
+                  rates.creation_audio_input_mtok),
+        "IMAGE": (rates.image_input_mtok, rates.image_cached_mtok, rates.image_output_mtok, None),
+        "VIDEO": (rates.video_input_mtok, rates.video_cached_mtok, None, None)}
+    by_modality: dict[str, tuple[Buckets, Decimal]] = {}
+    for row, (input_price, cached_price, output_price, creation_price) in prices.items():
+        part = tokens[row]
+        if part == ModalityTokens() and not (row == "TEXT" and used):
+            continue
+        money = Buckets(_cost(part.fresh_input, input_price, f"{row} input price", key),
+                        _cost(part.cached_input, cached_price, f"{row} cached price", key),
+                        _cost(part.output, output_price, f"{row} output price", key),
+                        _cost(part.creation, creation_price, f"{row} input price", key))
+        without = _ZERO
+        if used:
+            without = _cost(part.fresh_input + part.cached_input, input_price, f"{row} input price", key) + \
+                money.output
+        by_modality[row] = (money, without)
     if counts.storage_token_ns:
         price = _need(rates.storage_mtok_hour, "storage price", key)
         storage = round_places(Fraction(counts.storage_token_ns) * Fraction(price) / _STORAGE_DIVISOR)
-    return PricedAggregate(key, counts, rates, Buckets(fresh, cached, output, creation, storage), without)
+        by_modality["ALL"] = (Buckets(storage=storage), _ZERO)
+    money = sum((item[0] for item in by_modality.values()), Buckets())
+    without = sum((item[1] for item in by_modality.values()), _ZERO)
+    return PricedAggregate(key, counts, rates, money, without, by_modality)
 
 
-def fresh_price(rates: AggregateRates) -> Decimal:
-    assert rates.input_mtok is not None
-    return rates.input_mtok
+def _cost(tokens: int, price: Decimal | None, what: str, key: AggregateKey) -> Decimal:
+    return token_cost(tokens, _need(price, what, key)) if tokens else _ZERO
 
 
 def price_aggregates(aggregates: Aggregates, tables: PriceTables, platform: str) -> list[PricedAggregate]:

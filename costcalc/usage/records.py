@@ -154,6 +154,6 @@ def response_split(record: Mapping[str, Any], lookup: PriceLookup) -> tuple[Aggr
     prices = lookup.response(name, day_of(when), batch)
     if cached and prices.cached_problem is not None:
         raise prices.cached_problem
-    check_modality_prices(split, prices)
+    check_modality_prices(split, prices.unpriced)
     key = prices.upper if prompt + tool_use > prices.threshold else prices.lower
     return key, split

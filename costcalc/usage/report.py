@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,12 +17,24 @@ from costcalc.cost.money import exact
 from costcalc.jsonable import to_jsonable
 from costcalc.prices.model import Tier
 from costcalc.prices.tables import PriceTables
-from costcalc.usage.counts import Aggregates, Counts
-from costcalc.usage.pricing import AggregateRates, Buckets, PricedAggregate, price_aggregates, storage_token_hours
+from costcalc.usage.counts import FIELDS, Aggregates, Counts
+from costcalc.usage.pricing import (
+    MODALITY_ROWS,
+    AggregateRates,
+    Buckets,
+    ModalityTokens,
+    PricedAggregate,
+    modality_tokens,
+    price_aggregates,
+    storage_token_hours,
+)
 
 _Sums = tuple[Buckets, Decimal, Counts]
 """Money, without-caching money and counts of a group of keys."""
 BUCKETS = ("fresh_input", "cached_input", "output", "creation", "storage")
+CSV_MODALITIES = ("audio", "image", "video")
+_PARTS = tuple(name for name in FIELDS if name.endswith(("_audio_tokens", "_image_tokens", "_video_tokens")))
+"""The modality parts of Counts, as by_price keys."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,24 @@ class ViewRow:
     """Model id, or UTC day (YYYY-MM-DD)."""
     buckets: Buckets
     without_caching: Decimal
+    by_modality: dict[str, Decimal] = field(default_factory=dict)
+    """Money per MODALITY_ROWS row (the CSV's audio, image and video columns)."""
 
     @property
     def total(self) -> Decimal:
         return self.buckets.total
+
+
+@dataclass(frozen=True)
+class ModalityRow:
+    """One line of `by_modality`: the money and tokens of one modality in every bucket."""
+
+    modality: str
+    """TEXT (with DOCUMENT, billed at the text price), AUDIO, IMAGE, VIDEO, or ALL (storage: one price for every
+    modality)."""
+    buckets: Buckets
+    without_caching: Decimal
+    tokens: ModalityTokens
 
 
 @dataclass(frozen=True)
@@ -108,6 +134,13 @@ class UsageBill:
     by_price: tuple[PriceRow, ...]
     notes: tuple[str, ...] = ()
     """Billed but worth a look: responses dated after their model's shutdown (billed at its last prices)."""
+    by_modality: tuple[ModalityRow, ...] = ()
+    """Rows in MODALITY_ROWS order, those with tokens or money only; they add up to every bucket."""
+
+    @property
+    def multimodal(self) -> bool:
+        """Some tokens are not TEXT/DOCUMENT (the table then shows the modality lines)."""
+        return any(row.modality not in ("TEXT", "ALL") for row in self.by_modality)
 
     @property
     def total(self) -> Decimal:
@@ -138,21 +171,28 @@ class UsageBill:
             "by_day": [row("day", view) for view in self.by_day],
             "by_price": [_price_row(p) for p in self.by_price],
             "notes": list(self.notes),
+            "by_modality": [{"modality": m.modality, **_money(m.buckets), "total": m.buckets.total,
+                             "without_caching": m.without_caching, "tokens": m.tokens} for m in self.by_modality],
         })
         return data
 
     def to_csv(self) -> str:
-        """`view,key,<buckets>,total,without_caching,records,bad_records`: the by-model and by-day rows, then the
-        total, the only row with `records` (lines read) and `bad_records` (not billed, not in any amount)."""
+        """`view,key,<buckets>,total,without_caching,records,bad_records,audio,image,video`: the by-model and
+        by-day rows, then the total, the only row with `records` (lines read) and `bad_records` (not billed, not in
+        any amount). `audio`, `image`, `video`: the part of `total` billed for tokens of that modality."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["view", "key", *BUCKETS, "total", "without_caching", "records", "bad_records"])
-        everything = ViewRow("", self.buckets, self.without_caching)
+        writer.writerow(["view", "key", *BUCKETS, "total", "without_caching", "records", "bad_records",
+                         *CSV_MODALITIES])
+        everything = ViewRow("", self.buckets, self.without_caching,
+                             {row.modality: row.buckets.total for row in self.by_modality})
         for view, rows in (("model", self.by_model), ("day", self.by_day), ("total", (everything,))):
             for item in rows:
                 read = [self.records.lines, self.records.bad] if view == "total" else ["", ""]
+                modalities = [item.by_modality.get(name.upper(), Decimal(0)) for name in CSV_MODALITIES]
                 writer.writerow([view, item.key, *to_jsonable([getattr(item.buckets, b) for b in BUCKETS]),
-                                 to_jsonable(item.total), to_jsonable(item.without_caching), *read])
+                                 to_jsonable(item.total), to_jsonable(item.without_caching), *read,
+                                 *to_jsonable(modalities)])
         return out.getvalue()
 
 
@@ -167,6 +207,7 @@ def _price_row(row: PriceRow) -> dict[str, Any]:
             "fresh_input_tokens": counts.fresh_input_tokens, "cached_input_tokens": counts.cached_input_tokens,
             "output_tokens": counts.output_tokens, "creation_tokens": counts.creation_tokens,
             "storage_token_hours": storage_token_hours(counts.storage_token_ns),
+            **{name: getattr(counts, name) for name in _PARTS},
             **to_jsonable(row.rates), **_money(row.buckets), "total": row.buckets.total,
             "without_caching": row.without_caching}
 
@@ -186,9 +227,11 @@ def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad
     priced = price_aggregates(aggregates, tables, platform)
     everything = _group(priced, lambda item: None).get(None, (Buckets(), Decimal(0), Counts()))
     counts = everything[2]
-    by_model = tuple(ViewRow(model, money, without) for model, (money, without, _) in
+    per_model = _modality_money(priced, lambda item: item.key.model)
+    by_model = tuple(ViewRow(model, money, without, per_model[model]) for model, (money, without, _) in
                      _group(priced, lambda item: item.key.model).items())
-    by_day = tuple(ViewRow(day.isoformat(), money, without) for day, (money, without, _) in
+    per_day = _modality_money(priced, lambda item: item.key.day)
+    by_day = tuple(ViewRow(day.isoformat(), money, without, per_day[day]) for day, (money, without, _) in
                    _group(priced, lambda item: item.key.day).items())
     rates: dict[tuple[str, date, str, bool], AggregateRates] = {}
     for item in priced:  # per-day keys of one price share its prices; keep the first that names each
@@ -202,7 +245,31 @@ def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad
     tokens = TokenTotals(counts.fresh_input_tokens, counts.cached_input_tokens, counts.output_tokens,
                          counts.creation_tokens, storage_token_hours(counts.storage_token_ns))
     return UsageBill(platform, records, tuple(bad_records), everything[0], everything[1], tokens, by_model, by_day,
-                     by_price, shutdown_notes(aggregates, tables, platform))
+                     by_price, shutdown_notes(aggregates, tables, platform), modality_rows(priced))
+
+
+@exact
+def _modality_money(priced: Iterable[PricedAggregate], key: Callable[[PricedAggregate], Any]
+                    ) -> dict[Any, dict[str, Decimal]]:
+    """Total money per modality row of each group."""
+    groups: dict[Any, dict[str, Decimal]] = {}
+    for item in priced:
+        sums = groups.setdefault(key(item), {})
+        for row, (money, _) in item.by_modality.items():
+            sums[row] = sums.get(row, Decimal(0)) + money.total
+    return groups
+
+
+@exact
+def modality_rows(priced: Iterable[PricedAggregate]) -> tuple[ModalityRow, ...]:
+    """`by_modality`: every key's money and tokens per modality, summed."""
+    sums: dict[str, tuple[Buckets, Decimal, ModalityTokens]] = {}
+    for item in priced:
+        tokens = modality_tokens(item.counts)
+        for row, (money, without) in item.by_modality.items():
+            known = sums.get(row, (Buckets(), Decimal(0), ModalityTokens()))
+            sums[row] = (known[0] + money, known[1] + without, known[2] + tokens[row])
+    return tuple(ModalityRow(row, *sums[row]) for row in MODALITY_ROWS if row in sums)
 
 
 def shutdown_notes(aggregates: Aggregates, tables: PriceTables, platform: str) -> tuple[str, ...]:
@@ -225,5 +292,5 @@ def shutdown_notes(aggregates: Aggregates, tables: PriceTables, platform: str) -
 
 
 def to_tuple(rates: AggregateRates) -> tuple[Decimal | None, ...]:
-    return (rates.input_mtok, rates.cached_mtok, rates.output_mtok, rates.creation_input_mtok,
-            rates.storage_mtok_hour)
+    values: tuple[Decimal | None, ...] = astuple(rates)
+    return values

@@ -6,14 +6,27 @@ a line that does not fit takes the reference reading (`records`), which names th
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import msgspec
 
-from costcalc.usage.records import MAX_COUNT
+from costcalc.usage.details import MAX_COUNT, ResponseTokens, Split, split_modalities
+from costcalc.usage.lookup import RecordError
 
 NonNullCount = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
 Count = Optional[NonNullCount]
+
+
+class Detail(msgspec.Struct, gc=False):
+    """One `{modality, tokenCount}` entry of a usage detail list. A modality outside the five, a null or
+    snake_case count fail the decoder: the reference reading names the problem (or reads the rare null as 0)."""
+
+    modality: Literal["TEXT", "IMAGE", "VIDEO", "AUDIO", "DOCUMENT"]
+    tokens: NonNullCount = msgspec.field(default=0, name="tokenCount")
+    tokens_snake: None = msgspec.field(default=None, name="token_count")
+
+
+Details = Optional[list[Detail]]
 
 
 class Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracking halves decode time
@@ -31,6 +44,15 @@ class Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracki
     candidates_snake: None = msgspec.field(default=None, name="candidates_token_count")
     thoughts_snake: None = msgspec.field(default=None, name="thoughts_token_count")
     tool_use_snake: None = msgspec.field(default=None, name="tool_use_prompt_token_count")
+    # Tokens per modality (docs/usage-billing.md, "Modality details"); snake_case lists take the reference path.
+    prompt_details: Details = msgspec.field(default=None, name="promptTokensDetails")
+    cache_details: Details = msgspec.field(default=None, name="cacheTokensDetails")
+    candidates_details: Details = msgspec.field(default=None, name="candidatesTokensDetails")
+    tool_use_details: Details = msgspec.field(default=None, name="toolUsePromptTokensDetails")
+    prompt_details_snake: None = msgspec.field(default=None, name="prompt_tokens_details")
+    cache_details_snake: None = msgspec.field(default=None, name="cache_tokens_details")
+    candidates_details_snake: None = msgspec.field(default=None, name="candidates_tokens_details")
+    tool_use_details_snake: None = msgspec.field(default=None, name="tool_use_prompt_tokens_details")
 
 
 class Line(msgspec.Struct, gc=False):
@@ -45,3 +67,86 @@ class Line(msgspec.Struct, gc=False):
 decode_line = msgspec.json.Decoder(Line).decode
 decode_lines = msgspec.json.Decoder(Line).decode_lines
 decode_any = msgspec.json.decode
+
+
+PLAIN = Split(ResponseTokens(0, 0, 0))
+"""`quick_split`'s answer for a record whose tokens are all TEXT (or DOCUMENT): nothing to add or check."""
+
+
+def quick_split(usage: Usage) -> Split | None:
+    """`split_typed` for the common shapes (TEXT and AUDIO entries only) without building dicts; anything else
+    goes to `split_typed`. PLAIN when nothing is AUDIO."""
+    prompt, cached = usage.prompt, usage.cached
+    assert prompt is not None
+    audio = 0
+    listed = usage.prompt_details
+    if listed is not None:
+        text = 0
+        for detail in listed:
+            if detail.modality == "TEXT":
+                text += detail.tokens
+            elif detail.modality == "AUDIO":
+                audio += detail.tokens
+            else:
+                return split_typed(usage)
+        if text + audio != prompt:
+            return None  # details_mismatch
+    cached_audio = 0
+    listed = usage.cache_details
+    if listed is None:
+        if cached and audio:
+            return None  # no_cache_details
+    else:
+        cached_text = 0
+        for detail in listed:
+            if detail.modality == "TEXT":
+                cached_text += detail.tokens
+            elif detail.modality == "AUDIO":
+                cached_audio += detail.tokens
+            else:
+                return split_typed(usage)
+        if cached_text + cached_audio != cached or cached_audio > audio or cached_text > prompt - audio:
+            return None  # details_mismatch
+    tool_audio = _audio_of(usage.tool_use_details, usage.tool_use)
+    output_audio = _audio_of(usage.candidates_details, usage.candidates)
+    if tool_audio is None or output_audio is None:
+        return split_typed(usage)  # another modality, or a mismatch the reference reading words
+    if not (audio or tool_audio or output_audio):
+        return PLAIN
+    return Split(ResponseTokens(prompt - cached + usage.tool_use, cached, usage.candidates + usage.thoughts,
+                                audio - cached_audio + tool_audio, 0, 0, cached_audio, 0, 0, output_audio, 0))
+
+
+def _audio_of(listed: Details, total: int) -> int | None:
+    """AUDIO tokens of a list of TEXT and AUDIO entries adding up to `total`; None for anything else."""
+    if listed is None:
+        return 0
+    text = audio = 0
+    for detail in listed:
+        if detail.modality == "TEXT":
+            text += detail.tokens
+        elif detail.modality == "AUDIO":
+            audio += detail.tokens
+        else:
+            return None
+    return audio if text + audio == total else None
+
+
+def _by_modality(details: list[Detail]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for detail in details:
+        found[detail.modality] = found.get(detail.modality, 0) + detail.tokens
+    return found
+
+
+def split_typed(usage: Usage) -> Split | None:
+    """The modality split of a decoded response (the reference rules, `details.split_modalities`), or None when
+    the reference reading must explain why it cannot be billed."""
+    assert usage.prompt is not None
+    lists = (usage.prompt_details, usage.cache_details, usage.candidates_details, usage.tool_use_details)
+    prompt_d, cache_d, output_d, tool_d = (None if found is None else _by_modality(found) for found in lists)
+    try:
+        return split_modalities(usage.prompt, usage.cached, usage.candidates, usage.thoughts, usage.tool_use,
+                                (prompt_d, cache_d, output_d, tool_d))
+    except RecordError:
+        return None
