@@ -323,7 +323,8 @@ def multimodal_lines(seed: int, count: int) -> list[str]:
 def test_sql_reading_of_details_agrees_with_the_reference_reading(table: Path, tmp_path: Path, seed: int,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Random multimodal traffic (odd lists included): DuckDB's SQL reading of the details gives the bill that
-    the reference reading of every line gives, bad records and reasons included."""
+    the reference reading of every line gives, bad records and reasons included, and so does the python engine."""
+    from costcalc.usage.api import bill
     from costcalc.warehouse import duckdb_details
     from costcalc.warehouse.duckdb_engine import bill_duckdb
 
@@ -334,6 +335,18 @@ def test_sql_reading_of_details_agrees_with_the_reference_reading(table: Path, t
     log.write_text("\n".join(multimodal_lines(seed, 600)) + "\n", encoding="utf-8")
     fast = bill_duckdb([log], tables, "vertex-ai").to_json()
     assert len(fast["bad_records"]) > 50 and fast["records"]["responses"] > 200
+    assert bill([log], tables, "vertex-ai").to_json() == fast
     monkeypatch.setattr(duckdb_details, "sure_sql", lambda count: "FALSE")
     monkeypatch.setattr(duckdb_details, "cache_sure_sql", lambda total: "FALSE")
     assert bill_duckdb([log], tables, "vertex-ai").to_json() == fast
+
+
+def test_the_usage_tests_multimodal_log_is_identical_on_duckdb() -> None:
+    """The log of tests/test_usage_modalities.py (every bucket, modality and bad case of the reference reading)."""
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    argv = ["bill", str(fixtures / "multimodal.jsonl"), "--pricing", str(fixtures / "multimodal-prices.yaml"),
+            "--format", "json"]
+    python = runner.invoke(app, argv)
+    assert python.exit_code == 0 and json.loads(python.stdout)["records"]["bad"] > 0
+    on_duckdb = runner.invoke(app, [*argv, "--engine", "duckdb"])
+    assert (on_duckdb.exit_code, on_duckdb.stdout, on_duckdb.stderr) == (0, python.stdout, python.stderr)
