@@ -281,6 +281,12 @@ def _detail_list(rng: Any, total: int, snake: bool, names: list[str]) -> Any:
         entries[0] = {"modality": entries[0]["modality"], "token_count": entries[0].get(key, 0)}
     elif odd < 0.07:
         return rng.choice([None, {"modality": "TEXT"}, "TEXT", 5])
+    elif odd < 0.08:  # still adds up, if read wrongly: a negative entry paid back, a snake count beside a null one
+        if rng.random() < 0.5:
+            entries[0][key] = entries[0].get(key, 0) + 1
+            entries.append({"modality": "TEXT", key: -1})
+        else:
+            entries.append({"modality": "AUDIO", "tokenCount": None, "token_count": 1})
     return entries
 
 

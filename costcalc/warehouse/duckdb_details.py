@@ -22,7 +22,6 @@ KEYS = ("promptTokensDetails", "prompt_tokens_details", "cacheTokensDetails", "c
 LISTS = (("prompt", "prompt"), ("cache", "cached"), ("output", "candidates"), ("tool", "tool"))
 """Each detail list (in KEYS order, camelCase then snake_case) and the count (of `duckdb_load._COUNTS`) it adds
 up to."""
-_NAMES = ", ".join(f"'{modality}'" for modality in MODALITIES)
 
 
 def _present(value: str) -> str:
@@ -38,23 +37,22 @@ def _snake(position: int) -> str:
 
 
 def entries_sql() -> str:
-    """Select items: each camelCase list as a list of (kind, modality, count) structs (NULL when not an array)."""
-    items = []
-    for position, (name, _) in enumerate(LISTS):
-        value = _camel(position)
-        items.append(
-            f"CASE WHEN json_type({value}) = 'ARRAY' THEN list_transform(json_extract({value}, '$[*]'), lambda x: "
-            "{'o': json_type(x), 'mt': json_type(x, '$.modality'), 'm': x ->> '$.modality', "
-            "'tt': json_type(x, '$.tokenCount'), 't': x ->> '$.tokenCount', 'st': json_type(x, '$.token_count')}) "
-            f"END AS {name}_entries")
-    return ",\n    ".join(items)
+    """Select items: each camelCase list as a list of structs of its entries' JSON fields (one parse per list;
+    NULL when not an array; an entry that is not an object has no fields, so it is not sure)."""
+    shape = '[{"modality": "JSON", "tokenCount": "JSON", "token_count": "JSON"}]'
+    return ",\n    ".join(f"CASE WHEN json_type({_camel(position)}) = 'ARRAY' THEN "
+                          f"json_transform({_camel(position)}, '{shape}') END AS {name}_entries"
+                          for position, (name, _) in enumerate(LISTS))
 
 
 def sums_sql() -> str:
-    """Select items: `{list}_sure` (absent, or a well-formed camelCase list) and `{list}_{modality}` sums."""
-    good_entry = (f"COALESCE(y.o = 'OBJECT' AND y.mt = 'VARCHAR' AND y.m IN ({_NAMES}) AND (y.tt IS NULL OR "
-                  f"y.tt = 'NULL' OR (y.tt = 'UBIGINT' AND TRY_CAST(y.t AS UBIGINT) <= {MAX_COUNT})) AND "
-                  "(y.st IS NULL OR y.st = 'NULL'), FALSE)")
+    """Select items: `{list}_sure` (absent, or a well-formed camelCase list), `{list}_listed` and the
+    `{list}_{modality}` sums."""
+    names = ", ".join(f"'\"{modality}\"'" for modality in MODALITIES)  # JSON strings, as json_transform gives them
+    good_entry = (f"COALESCE(y.modality IN ({names}) AND (y.tokenCount IS NULL OR y.tokenCount = 'null' OR "
+                  f"(regexp_full_match(y.tokenCount, '0|[1-9][0-9]{{0,12}}') AND "
+                  f"CAST(y.tokenCount AS BIGINT) <= {MAX_COUNT})) AND "
+                  "(y.token_count IS NULL OR y.token_count = 'null'), FALSE)")
     items = []
     for position, (name, _) in enumerate(LISTS):
         camel, snake = _camel(position), _snake(position)
@@ -63,8 +61,9 @@ def sums_sql() -> str:
                      f"ELSE NOT {_present(snake)} END AS {name}_sure")
         items.append(f"{_present(camel)} AS {name}_listed")
         for modality in MODALITIES:
-            items.append(f"COALESCE(list_sum(list_transform(list_filter({name}_entries, lambda y: y.m = '{modality}'), "
-                         f"lambda y: COALESCE(TRY_CAST(y.t AS BIGINT), 0))), 0) AS {name}_{modality.lower()}")
+            items.append(f"COALESCE(list_sum(list_transform({name}_entries, lambda y: CASE WHEN y.modality = "
+                         f"'\"{modality}\"' THEN COALESCE(TRY_CAST(y.tokenCount AS BIGINT), 0) ELSE 0 END)), 0) "
+                         f"AS {name}_{modality.lower()}")
     return ",\n    ".join(items)
 
 
