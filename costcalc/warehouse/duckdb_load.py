@@ -178,9 +178,9 @@ SELECT
   {", ".join(f"{_count(short)} AS {short}" for short, _, _ in _COUNTS)},
   CASE WHEN kind = 'cache' THEN {_top("name")} ->> '$' END AS cache_name,
   expire_value AS expire_ns, COALESCE(update_value, time_ns_value) AS update_ns, delete_value AS delete_ns,
-  {", ".join(f"CASE WHEN kind = 'response' THEN {part} ELSE 0 END AS {name}"
+  {", ".join(f"CAST(CASE WHEN kind = 'response' THEN {part} ELSE 0 END AS BIGINT) AS {name}"
              for name, part in details.PART_COLUMNS.items())},
-  CASE WHEN kind = 'cache' THEN {details.cache_audio_sql()} ELSE 0 END AS cache_audio_tokens,
+  CAST(CASE WHEN kind = 'cache' THEN {details.cache_audio_sql()} ELSE 0 END AS BIGINT) AS cache_audio_tokens,
   CASE WHEN NOT ok THEN j END AS j
 FROM cached_modal
 """
