@@ -279,6 +279,11 @@ register_serve_command(app)  # serve: the web page and JSON API (docs/web.md)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and a non-zero exit code, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    if any("\x00" in arg for arg in args):
+        # A real command line cannot carry NUL; typer's path options would crash on it (os.stat).
+        sys.stderr.write("costcalc: error: an argument contains a NUL byte, which no option value or file name "
+                         "can; retype the command\n")
+        return 2
     try:
         # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
         code = app(args=args, prog_name="costcalc", standalone_mode=False)
