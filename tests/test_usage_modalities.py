@@ -299,3 +299,80 @@ def test_fast_path_agrees_with_the_reference_and_a_brute_force_on_random_details
     check_views(result)
     assert result.records.responses == billable and result.records.bad == len(lines) - billable
     assert Fraction(result.total) == expected
+
+
+_NO_CACHED_AUDIO = """platform: gemini-api
+models:
+  - id: test-audio-model
+    name: Audio input priced, cached audio not (test)
+    context_window_tokens: 1048576
+    caching: explicit
+    periods:
+      - effective: 2026-01-01
+        checked: 2026-11-29
+        sources: [test figures]
+        input_mtok: "0.30"
+        output_mtok: "2.50"
+        cached_mtok: "0.03"
+        storage_mtok_hour: "1.00"
+        audio_input_mtok: "1.00"
+"""
+
+
+def _audio_shape_usage(rng: random.Random) -> dict[str, Any]:
+    """A usageMetadata around the shape the fast path reads inline (prompt [TEXT, AUDIO], cache absent, [TEXT]
+    or [TEXT, AUDIO], candidates absent or [TEXT]), with each way of leaving that shape or breaking a rule."""
+    text, audio = rng.randint(0, 3_000), rng.choice((0, rng.randint(1, 3_000)))
+    candidates = rng.randint(0, 900)
+    usage: dict[str, Any] = {"promptTokenCount": text + audio, "candidatesTokenCount": candidates}
+    prompt_shape = rng.choice(("text-audio",) * 6 + ("audio-text", "off-by-one", "three", "text-only"))
+    usage["promptTokensDetails"] = {
+        "text-audio": _details(TEXT=text, AUDIO=audio), "audio-text": _details(AUDIO=audio, TEXT=text),
+        "off-by-one": _details(TEXT=text, AUDIO=audio + 1),
+        "three": [*_details(TEXT=text, AUDIO=audio), {"modality": "AUDIO", "tokenCount": 0}],
+        "text-only": _details(TEXT=text + audio)}[prompt_shape]
+    cached_text, cached_audio = rng.randint(0, text), rng.randint(0, audio)
+    cache_shape = rng.choice(("none", "none-cached", "text", "text-over", "text-audio", "text-audio",
+                              "text-over-audio", "audio-over", "sum-off", "audio-text", "three"))
+    cache: list[dict[str, Any]] | None = {
+        "none": None, "none-cached": None, "text": _details(TEXT=cached_text),
+        "text-over": _details(TEXT=text + 1), "text-audio": _details(TEXT=cached_text, AUDIO=cached_audio),
+        "text-over-audio": _details(TEXT=text + 1, AUDIO=0), "audio-over": _details(TEXT=0, AUDIO=audio + 1),
+        "sum-off": _details(TEXT=cached_text, AUDIO=cached_audio), "audio-text": _details(AUDIO=cached_audio,
+                                                                                         TEXT=cached_text),
+        "three": [*_details(TEXT=cached_text, AUDIO=cached_audio), {"modality": "TEXT", "tokenCount": 0}]}[cache_shape]
+    if cache is not None:
+        usage["cacheTokensDetails"] = cache
+        usage["cachedContentTokenCount"] = sum(entry["tokenCount"] for entry in cache) + (cache_shape == "sum-off")
+    elif cache_shape == "none-cached":
+        usage["cachedContentTokenCount"] = rng.randint(1, text + audio + 1)
+    usage["candidatesTokensDetails"] = rng.choice((
+        None, _details(TEXT=candidates), _details(TEXT=candidates + 1), _details(TEXT=candidates, AUDIO=0),
+        _details(AUDIO=candidates)))
+    if usage["candidatesTokensDetails"] is None:
+        del usage["candidatesTokensDetails"]
+    if rng.random() < 0.1:
+        usage["toolUsePromptTokenCount"] = 10
+        usage["toolUsePromptTokensDetails"] = rng.choice((_details(TEXT=10), _details(AUDIO=10)))
+    if rng.random() < 0.3:
+        usage["thoughtsTokenCount"] = rng.randint(0, 300)
+    return usage
+
+
+def test_fast_path_agrees_with_the_reference_on_every_audio_shape(priced: PriceTables, tmp_path: Path) -> None:
+    """Each check of the fast path's inline audio reading (`structs.audio_parts`) and its price flags is needed:
+    leaving one out bills a record the reference refuses, or splits it differently, and the bills differ."""
+    (tmp_path / "no-cached-audio.yaml").write_text(_NO_CACHED_AUDIO)
+    both = load_tables([PRICES, tmp_path / "no-cached-audio.yaml"])
+    rng = random.Random(7)
+    lines = []
+    for _ in range(1_500):
+        model = rng.choice(("gemini-2.5-flash",) * 3 + ("test-audio-model", "test-text-only-model"))
+        extra = {"batch": True} if model == "gemini-2.5-flash" and rng.random() < 0.2 else {}
+        lines.append(_response(_audio_shape_usage(rng), model=model, **extra))
+    result = _both_paths(lines, tmp_path, both)
+    check_views(result)
+    codes = {bad.code for bad in result.bad_records}
+    assert codes == {"cached_above_prompt", "details_mismatch", "no_cache_details", "no_modality_price"}
+    rows = {row["modality"]: row["tokens"] for row in result.to_json()["by_modality"]}
+    assert rows["AUDIO"]["fresh_input"] > 0 and rows["AUDIO"]["cached_input"] > 0

@@ -28,11 +28,12 @@ from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
 from costcalc.usage.records import ResponseTokens, kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
-from costcalc.usage.structs import PLAIN, Line, Usage, decode_any, decode_line, decode_lines, quick_split
+from costcalc.usage.structs import PLAIN, Line, Usage, audio_parts, decode_any, decode_line, decode_lines, quick_split
 from costcalc.usage.times import UTC_TIME, all_utc_times
 
-_FastPrices = tuple[int, list[int], list[int], bool, tuple[int, ...]]
-"""threshold, lower-tier cell, upper-tier cell, cached priced, `details.unpriced_slots` (usually none)."""
+_FastPrices = tuple[int, list[int], list[int], bool, tuple[int, ...], bool, bool]
+"""threshold, lower-tier cell, upper-tier cell, cached priced, `details.unpriced_slots` (usually none), fresh AUDIO
+priced, cached AUDIO priced."""
 _STAMP = operator.attrgetter("timestamp")
 assert (RESPONSES, FRESH, CACHED, OUTPUT) == (0, 1, 2, 3)  # the hot loop writes the slots by number
 assert tuple(FIELDS[slot] for slot in range(7, 15)) == tuple(
@@ -277,13 +278,21 @@ class UsageBiller:
                            ) and (output_details is None or (len(output_details) == 1 and output_details[0].modality
                                                              == "TEXT" and output_details[0].tokens == usage.candidates)
                                   ) and usage.tool_use_details is None:
+                parts = None
                 split = PLAIN
             else:
-                found = _modal(usage, prices[4])
-                if found is None:
-                    late(position)  # bad details or an unpriced modality: the reference explains
-                    continue
-                split = found
+                parts = audio_parts(usage, prompt, cached)
+                if parts is not None:
+                    split = PLAIN
+                    if (parts[0] and not prices[5]) or (parts[1] and not prices[6]):
+                        late(position)  # no_modality_price: the reference explains
+                        continue
+                else:
+                    found = _modal(usage, prices[4])
+                    if found is None:
+                        late(position)  # bad details or an unpriced modality: the reference explains
+                        continue
+                    split = found
             tool_use = usage.tool_use
             if tool_use:
                 cell = prices[2] if prompt + tool_use > prices[0] else prices[1]
@@ -294,7 +303,10 @@ class UsageBiller:
             cell[0] += 1
             cell[2] += cached
             cell[3] += usage.candidates + usage.thoughts
-            if split is not PLAIN:  # slots 7-14 are the parts, in ResponseTokens order from its 4th item
+            if parts is not None:  # the usual audio record: fresh and cached AUDIO (slots 7 and 10)
+                cell[7] += parts[0]
+                cell[10] += parts[1]
+            elif split is not PLAIN:  # slots 7-14 are the parts, in ResponseTokens order from its 4th item
                 tokens = split.tokens
                 cell[7] += tokens[3]
                 cell[8] += tokens[4]
@@ -315,8 +327,9 @@ class UsageBiller:
         if name is not None:
             try:
                 prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
+                slots = unpriced_slots(prices.unpriced)  # fresh AUDIO is item 3 of `details.flat`, cached AUDIO 6
                 found = (prices.threshold, self._counts.cell(prices.lower), self._counts.cell(prices.upper),
-                         prices.cached_problem is None, unpriced_slots(prices.unpriced))
+                         prices.cached_problem is None, slots, 3 not in slots, 6 not in slots)
             except (RecordError, ValueError):
                 pass
         self._fast_prices[memo] = found
