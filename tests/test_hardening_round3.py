@@ -3,6 +3,7 @@ docs/hardening.md, "Round 3"."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -94,3 +95,79 @@ def test_closed_standard_output_is_one_line() -> None:
                             cwd=REPO, capture_output=False, stderr=subprocess.PIPE, timeout=60, check=False)
     assert answer.returncode == 74
     assert answer.stderr.decode().strip().startswith("costcalc: error: ")
+
+
+# ----------------------------------------------------------------- item 4: escapes never reach a terminal raw
+HOSTILE = "evil\x1b[2J\x1b]0;pwned\x07\rname\u202e\nline2"
+"""Clears the screen, sets the window title, returns the carriage, flips the text, and starts a new line."""
+
+
+def _raw_control(text: str) -> list[str]:
+    return [c for c in text if c in "\x1b\x07\r\u202e" or (ord(c) < 32 and c not in "\n\t")]
+
+
+def test_bill_table_shows_file_names_and_bad_records_escaped(tmp_path: Path) -> None:
+    log = tmp_path / f"{HOSTILE}.jsonl"
+    log.write_text('{"usageMetadata": {"promptTokenCount": 1}, "modelVersion": "gemini-2.5-flash", '
+                   f'"timestamp": "2026-01-05T00:00:00Z"}}\n{{"name": "cachedContents/{HOSTILE[:9]}"}}\n',
+                   encoding="utf-8")
+    code, out, err = _cli("bill", str(log))
+    assert code == 0, err
+    assert not _raw_control(out) and not _raw_control(err)
+    bad_lines = [line for line in out.splitlines() if ":2: " in line]
+    assert len(bad_lines) == 1 and "\\x1b[2J" in bad_lines[0] and "\\nline2" in bad_lines[0]
+
+
+def test_no_records_warning_escapes_the_file_name(tmp_path: Path) -> None:
+    log = tmp_path / f"{HOSTILE}.jsonl"
+    log.write_text("\n", encoding="utf-8")
+    code, _, err = _cli("bill", str(log))
+    assert code == 0
+    warning = [line for line in err.splitlines() if "no records in" in line]
+    assert len(warning) == 1 and not _raw_control(err) and "\\x1b]0;pwned\\x07" in warning[0]
+
+
+def test_file_values_as_a_warehouse_reads_them_are_escaped_in_the_table() -> None:
+    """Parquet usage's `file` column (costcalc/warehouse/*) becomes BadRecord.file: rendered by the same layer."""
+    from costcalc.cli import bill_render
+    from costcalc.usage.engine import UsageBiller
+
+    biller = UsageBiller()
+    biller.add({"usageMetadata": {"promptTokenCount": 1}}, source=HOSTILE, line=7)
+    result = biller.result()
+    assert result.bad_records[0].file == HOSTILE
+    buffer = io.StringIO()
+    console = bill_render._console
+    saved = console.file
+    console.file = buffer
+    try:
+        bill_render.render_bill(result, ["x.parquet"])
+    finally:
+        console.file = saved
+    shown = buffer.getvalue()
+    assert not _raw_control(shown)
+    bad_lines = [line for line in shown.splitlines() if line.startswith("  evil")]
+    assert len(bad_lines) == 1 and bad_lines[0].endswith(":7: no_model: no model (modelVersion or model)")
+
+
+def test_bill_json_and_errors_escape_control_characters(tmp_path: Path) -> None:
+    log = tmp_path / f"{HOSTILE}.jsonl"
+    log.write_text('{"usageMetadata": {"promptTokenCount": 1}}\n', encoding="utf-8")
+    code, out, err = _cli("bill", str(log), "--format", "json")
+    assert code == 0 and not _raw_control(out) and not _raw_control(err)
+    code, _, err = _cli("bill", str(log), "--strict")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and not _raw_control(err)
+    code, _, err = _cli("bill", str(tmp_path / f"missing{HOSTILE}.jsonl"))
+    assert code != 0 and len(err.strip().splitlines()) == 1 and not _raw_control(err)
+
+
+def test_pricing_validate_and_simulate_messages_are_one_escaped_line(tmp_path: Path) -> None:
+    table = tmp_path / f"{HOSTILE}.yaml"
+    table.write_text("platform: [\n", encoding="utf-8")
+    code, out, err = _cli("pricing", "validate", str(table))
+    assert code != 0 and not _raw_control(out + err)
+    assert all("line2" not in line or "\\n" in line for line in (out + err).splitlines())
+    timeline = tmp_path / f"{HOSTILE}.csv"
+    timeline.write_text("timestamp\nnot-a-time\n", encoding="utf-8")
+    code, out, err = _cli("simulate", "-m", "gemini-2.5-flash", "-c", "100k", "--timeline", str(timeline))
+    assert code != 0 and not _raw_control(out + err) and len(err.strip().splitlines()) == 1

@@ -12,6 +12,7 @@ from typing import Any
 from rich.markup import escape
 
 from costcalc.cli.safe_rich import Console, Table
+from costcalc.text import one_line
 from costcalc.cost.modal import charge_text
 from costcalc.cost.modal import total as total_of
 from costcalc.cost.money import token_cost
@@ -239,8 +240,8 @@ def _shown_path(path: str) -> str:
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return path
-    return path if relative.startswith("..") else relative
+        return one_line(path)
+    return one_line(path if relative.startswith("..") else relative)
 
 
 def render_models(rows: list[dict[str, Any]], as_of: date) -> None:
