@@ -3,7 +3,6 @@ docs/hardening.md, "Round 3"."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -136,15 +135,9 @@ def test_file_values_as_a_warehouse_reads_them_are_escaped_in_the_table() -> Non
     biller.add({"usageMetadata": {"promptTokenCount": 1}}, source=HOSTILE, line=7)
     result = biller.result()
     assert result.bad_records[0].file == HOSTILE
-    buffer = io.StringIO()
-    console = bill_render._console
-    saved = console.file
-    console.file = buffer
-    try:
+    with bill_render._console.capture() as captured:
         bill_render.render_bill(result, ["x.parquet"])
-    finally:
-        console.file = saved
-    shown = buffer.getvalue()
+    shown = captured.get()
     assert not _raw_control(shown)
     bad_lines = [line for line in shown.splitlines() if line.startswith("  evil")]
     assert len(bad_lines) == 1 and bad_lines[0].endswith(":7: no_model: no model (modelVersion or model)")
