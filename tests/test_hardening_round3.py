@@ -164,3 +164,16 @@ def test_pricing_validate_and_simulate_messages_are_one_escaped_line(tmp_path: P
     timeline.write_text("timestamp\nnot-a-time\n", encoding="utf-8")
     code, out, err = _cli("simulate", "-m", "gemini-2.5-flash", "-c", "100k", "--timeline", str(timeline))
     assert code != 0 and not _raw_control(out + err) and len(err.strip().splitlines()) == 1
+
+
+# ----------------------------------------------------------------- item 8: a deeply nested timeline
+def test_simulate_refuses_a_deeply_nested_timeline_line_in_one_line(tmp_path: Path) -> None:
+    timeline = tmp_path / "deep.jsonl"
+    depth = 100_000
+    timeline.write_text('{"timestamp": "2026-01-05T00:00:00Z"}\n{"timestamp": ' + "[" * depth + "]" * depth + "}\n",
+                        encoding="utf-8")
+    for command in ("simulate", "recommend"):
+        code, _, err = _cli(command, "-m", "gemini-2.5-flash", "-c", "100k", "--timeline", str(timeline))
+        assert code == 2, err
+        assert err == (f"costcalc: error: {timeline}: line 2: nested too deeply to read (over about 1,000 levels); "
+                       'each line must be one flat JSON object like {"timestamp": ...}\n')
