@@ -177,3 +177,32 @@ def test_simulate_refuses_a_deeply_nested_timeline_line_in_one_line(tmp_path: Pa
         assert code == 2, err
         assert err == (f"costcalc: error: {timeline}: line 2: nested too deeply to read (over about 1,000 levels); "
                        'each line must be one flat JSON object like {"timestamp": ...}\n')
+
+
+# ----------------------------------------------------------------- item 12: hostile YAML refused quickly
+def test_many_distinct_timestamps_are_refused_at_the_typed_value_cap(tmp_path: Path) -> None:
+    from costcalc.prices.safe_yaml import MAX_TYPED_VALUES
+
+    table = tmp_path / "stamps.yaml"
+    table.write_text("x:\n" + "".join(f"- 2024-05-{1 + i % 28:02d}T10:{i % 60:02d}:00.{i}Z\n" for i in range(20_000)),
+                     encoding="utf-8")
+    code, out, _ = _cli("pricing", "validate", str(table))
+    assert code == 1
+    # value 1 is the key x; item N (1-based) is on line N + 1; the first typed value past the cap is item 5,001
+    assert out == (f"{table}:{MAX_TYPED_VALUES + 2}: more than {MAX_TYPED_VALUES:,} distinct numbers, dates and "
+                   "booleans; a price table has a few hundred, so this is not one: split it or remove what is not "
+                   "prices\n")
+
+
+def test_a_table_of_4_8_mb_with_one_broken_model_is_refused_while_reading(tmp_path: Path) -> None:
+    from costcalc.prices.safe_yaml import MAX_NODES
+    from tests.big_table import write_big_table
+
+    table = tmp_path / "broken.yaml"
+    write_big_table(table, 4_800_000)
+    with table.open("a", encoding="utf-8") as handle:
+        handle.write("  - id: broken\n")
+    code, out, _ = _cli("pricing", "validate", str(table))
+    assert code == 1 and f"more than {MAX_NODES:,} YAML values" in out.splitlines()[0]
+    line = int(out.split(":")[1])
+    assert line < 25_000  # refused at the cap, about a fifth into the file, not after validating 1,232 models

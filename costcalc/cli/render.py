@@ -12,7 +12,6 @@ from typing import Any
 from rich.markup import escape
 
 from costcalc.cli.safe_rich import Console, Table
-from costcalc.text import one_line
 from costcalc.cost.modal import charge_text
 from costcalc.cost.modal import total as total_of
 from costcalc.cost.money import token_cost
@@ -22,6 +21,7 @@ from costcalc.errors import CostcalcError
 from costcalc.prices.confidence import dated, figures_that_differ
 from costcalc.prices.schema import Price, PricePeriod, Source, TieredPrice
 from costcalc.prices.tables import PriceTables
+from costcalc.text import one_line
 from costcalc.units import format_duration, format_price, format_usd
 
 # Pipes and files get 200 columns (rich would use 80) so the formulas stay on one line each.

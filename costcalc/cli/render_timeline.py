@@ -13,8 +13,8 @@ from costcalc.cli.render import _console
 from costcalc.cli.safe_rich import Table
 from costcalc.cost.results import PriceSource, to_jsonable
 from costcalc.prices.confidence import dated
-from costcalc.timeline.results import Recommendation, Simulation, StrategyCost
 from costcalc.text import one_line
+from costcalc.timeline.results import Recommendation, Simulation, StrategyCost
 from costcalc.units import format_duration, format_usd
 
 _DASH = "—"
