@@ -10,7 +10,8 @@
 
 Each is run several times in a fresh process (cache off) and the median wall time is printed with the peak
 resident memory (max RSS) of the first run and the answer's first line. `--baseline-src DIR` runs the same
-commands against another source tree (for example a checkout of an older commit) side by side; runs that exceed `--timeout` are shown as such.
+commands against another source tree (for example a checkout of an older commit) side by side; runs that
+exceed `--timeout` are shown as such.
 
     python benchmarks/validate_hostile.py --runs 5
     git worktree add /tmp/old <commit> && python benchmarks/validate_hostile.py --baseline-src /tmp/old
