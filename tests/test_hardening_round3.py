@@ -206,3 +206,61 @@ def test_a_table_of_4_8_mb_with_one_broken_model_is_refused_while_reading(tmp_pa
     assert code == 1 and f"more than {MAX_NODES:,} YAML values" in out.splitlines()[0]
     line = int(out.split(":")[1])
     assert line < 25_000  # refused at the cap, about a fifth into the file, not after validating 1,232 models
+
+
+# ----------------------------------------------------------------- item 9: millions of bad or blank lines
+def test_bad_records_past_the_limit_are_counted_per_code_not_kept(tmp_path: Path) -> None:
+    import json
+
+    log = tmp_path / "junk.jsonl"
+    log.write_text("{}\n" * 12 + "not json\n" * 2 + "{}\n", encoding="utf-8")
+    result = runner.invoke(app, ["bill", str(log), "--format", "json"], env={"COSTCALC_LISTED_BAD_RECORDS": "5"})
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["records"]["bad"] == 15 and data["records"]["lines"] == 15  # every one counted
+    assert [bad["line"] for bad in data["bad_records"]] == [1, 2, 3, 4, 5]  # the first five in full
+    # 15 bad - 5 listed = 10 unlisted: lines 6-12 and 15 are not_a_record (8), lines 13-14 malformed_json (2)
+    assert data["notes"] == ["10 more bad records not listed (only the first 5 are; COSTCALC_LISTED_BAD_RECORDS "
+                             "sets how many): malformed_json 2, not_a_record 8"]
+    table = runner.invoke(app, ["bill", str(log)], env={"COSTCALC_LISTED_BAD_RECORDS": "5"})
+    assert "Note: 10 more bad records not listed" in table.stdout
+
+
+def test_the_default_lists_the_first_thousand_bad_records() -> None:
+    from costcalc.usage.engine import UsageBiller
+    from costcalc.usage.report import LISTED_BAD_RECORDS
+
+    biller = UsageBiller()
+    for _ in range(1_500):
+        biller.add_line(b"{}")
+    result = biller.result()
+    assert LISTED_BAD_RECORDS == 1_000 and len(result.bad_records) == 1_000 and result.records.bad == 1_500
+    assert result.notes[0].startswith("500 more bad records not listed (only the first 1,000 are;")
+
+
+def test_a_blank_line_bomb_is_refused_in_one_line(tmp_path: Path) -> None:
+    import gzip
+
+    bomb = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(bomb, "wb") as handle:
+        handle.write(b"\n" * 5_000)
+    result = runner.invoke(app, ["bill", str(bomb)], env={"COSTCALC_MAX_BLANK_LINES": "100"})
+    assert result.exit_code == 2
+    assert result.stderr == (f"costcalc: error: {bomb}: more than 100 blank lines (by line 5,000); this is not a "
+                             "JSON Lines log (a gzip bomb?): remove the blank lines, or set COSTCALC_MAX_BLANK_LINES "
+                             "if they are real\n")
+    fine = tmp_path / "fine.jsonl"
+    fine.write_text("\n" * 100 + "{}\n", encoding="utf-8")  # exactly the limit: still read
+    result = runner.invoke(app, ["bill", str(fine)], env={"COSTCALC_MAX_BLANK_LINES": "100"})
+    assert result.exit_code == 0 and "1 record(s) could not be billed" in result.stderr
+
+
+def test_strict_stops_at_the_first_bad_line_without_reading_further(tmp_path: Path) -> None:
+    """The gzip stream is broken after line 1: a reader that went on would say so instead."""
+    import gzip
+
+    log = tmp_path / "stop.jsonl.gz"
+    log.write_bytes(gzip.compress(b"{}\n" * 3 + b"x" * (1 << 21))[: 2_000] + b"garbage")
+    result = runner.invoke(app, ["bill", str(log), "--strict"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"costcalc: error: {log}:1: neither a response")
