@@ -40,6 +40,7 @@ from costcalc.cli.common import (
     user_errors,
     warn_if_stale,
 )
+from costcalc.cli.output import EXIT_CANNOT_WRITE, output_failed, stop_writing
 from costcalc.cli.pricing import pricing_app
 from costcalc.cli.serve import register as register_serve_command
 from costcalc.cli.simulate import register as register_timeline_commands
@@ -279,6 +280,10 @@ register_serve_command(app)  # serve: the web page and JSON API (docs/web.md)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and a non-zero exit code, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    if sys.stdout is None:  # started with standard output closed (`costcalc ... >&-`)
+        if sys.stderr is not None:
+            sys.stderr.write("costcalc: error: standard output is closed; give the command somewhere to write\n")
+        return EXIT_CANNOT_WRITE
     if any("\x00" in arg for arg in args):
         # A real command line cannot carry NUL; typer's path options would crash on it (os.stat).
         sys.stderr.write("costcalc: error: an argument contains a NUL byte, which no option value or file name "
@@ -287,6 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
         code = app(args=args, prog_name="costcalc", standalone_mode=False)
+        sys.stdout.flush()  # a full disk or a closed pipe is seen here, not in the interpreter's exit
+    except OSError as error:
+        if not output_failed(error):
+            return _internal_error(error)
+        return stop_writing(error)
     except CostcalcError as error:
         sys.stderr.write(f"costcalc: error: {one_line(str(error))}\n")
         return error.exit_code
@@ -300,11 +310,15 @@ def main(argv: list[str] | None = None) -> int:
             command = f"{context.command_path} --help" if context is not None else "costcalc --help"
             sys.stderr.write(f"costcalc: error: {one_line(error.format_message())} (see `{command}`)\n")
             return int(error.exit_code) or 2
-        if os.environ.get("COSTCALC_DEBUG"):
-            raise
-        sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {one_line(str(error))} "
-                         "(set COSTCALC_DEBUG=1 for the traceback, and please report it)\n")
-        return 70
+        return _internal_error(error)
     return code if isinstance(code, int) else 0
+
+
+def _internal_error(error: Exception) -> int:
+    if os.environ.get("COSTCALC_DEBUG"):
+        raise error
+    sys.stderr.write(f"costcalc: internal error: {type(error).__name__}: {one_line(str(error))} "
+                     "(set COSTCALC_DEBUG=1 for the traceback, and please report it)\n")
+    return 70
 
 

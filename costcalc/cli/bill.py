@@ -10,6 +10,7 @@ import typer
 
 from costcalc.cli.common import PlatformOpt, PricingOpt, check_platform, given_path, load, print_json, user_errors
 from costcalc.errors import CostcalcError
+from costcalc.text import one_line
 
 FORMATS = ("table", "json", "csv")
 
@@ -70,7 +71,7 @@ def bill_command(
 
         render_bill(result, files)
     if not result.records.lines:
-        sys.stderr.write(f"costcalc: warning: no records in {', '.join(files)}; nothing was billed\n")
+        sys.stderr.write(f"costcalc: warning: no records in {one_line(', '.join(files))}; nothing was billed\n")
     if result.records.bad:
         sys.stderr.write(f"costcalc: warning: {result.records.bad:,} record(s) could not be billed and are not in "
                          "the totals (listed under bad records; --strict stops at the first)\n")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from decimal import Decimal
 
-from rich.console import Console
-from rich.table import Table
-
+from costcalc.cli.safe_rich import Console, Table
 from costcalc.cost.money import MILLION, exact
+from costcalc.text import one_line
 from costcalc.units import format_price, format_usd
 from costcalc.usage.pricing import Buckets, ModalityTokens, modality_tokens, storage_token_hours
 from costcalc.usage.report import PriceRow, UsageBill, ViewRow
@@ -104,7 +103,7 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
 
 def render_bill(result: UsageBill, files: list[str]) -> None:
     records = result.records
-    shown = ", ".join("<stdin>" if name == "-" else name for name in files)
+    shown = ", ".join("<stdin>" if name == "-" else one_line(name) for name in files)
     _console.print(f"Usage bill on {result.platform} from {shown}", markup=False)
     _console.print(f"{_count(records.lines, 'record')} read: {_count(records.responses, 'response')}, "
                    f"{_count(records.caches, 'cache')} ({_count(records.cache_records, 'cache record')}, "
@@ -123,11 +122,13 @@ def render_bill(result: UsageBill, files: list[str]) -> None:
     for row in result.by_price:
         _console.print(f"  {_working(row)}", markup=False, soft_wrap=True)
     for note in result.notes:
-        _console.print(f"Note: {note}", markup=False, soft_wrap=True)
+        _console.print(f"Note: {one_line(note)}", markup=False, soft_wrap=True)
     if result.bad_records:
         listed = result.bad_records[:SHOWN_BAD_RECORDS]
         more = (f"; the first {SHOWN_BAD_RECORDS} shown, --format json lists all"
                 if len(result.bad_records) > SHOWN_BAD_RECORDS else "")
         _console.print(f"Bad records, not billed ({len(result.bad_records):,}{more}):", markup=False)
         for bad in listed:
-            _console.print(f"  {bad.file}:{bad.line}: {bad.code}: {bad.reason}", markup=False, soft_wrap=True)
+            # File names (a Parquet `file` column too) and reasons quote the input: one line each, escapes shown.
+            _console.print(f"  {one_line(bad.file)}:{bad.line}: {one_line(bad.code)}: {one_line(bad.reason)}",
+                           markup=False, soft_wrap=True)

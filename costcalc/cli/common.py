@@ -100,6 +100,12 @@ def user_errors(command: F) -> F:
         except CostcalcError as error:
             sys.stderr.write(f"costcalc: error: {one_line(str(error))}\n")
             raise typer.Exit(error.exit_code) from None
+        except OSError as error:  # before click's own handler, which exits 1 on a closed pipe
+            from costcalc.cli.output import output_failed, stop_writing
+
+            if not output_failed(error):
+                raise
+            raise typer.Exit(stop_writing(error)) from None
 
     return cast(F, run)
 

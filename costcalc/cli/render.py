@@ -21,6 +21,7 @@ from costcalc.errors import CostcalcError
 from costcalc.prices.confidence import dated, figures_that_differ
 from costcalc.prices.schema import Price, PricePeriod, Source, TieredPrice
 from costcalc.prices.tables import PriceTables
+from costcalc.text import one_line
 from costcalc.units import format_duration, format_price, format_usd
 
 # Pipes and files get 200 columns (rich would use 80) so the formulas stay on one line each.
@@ -239,8 +240,8 @@ def _shown_path(path: str) -> str:
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return path
-    return path if relative.startswith("..") else relative
+        return one_line(path)
+    return one_line(path if relative.startswith("..") else relative)
 
 
 def render_models(rows: list[dict[str, Any]], as_of: date) -> None:

@@ -8,11 +8,12 @@ from dataclasses import fields
 from decimal import Decimal
 
 from rich.markup import escape
-from rich.table import Table
 
 from costcalc.cli.render import _console
+from costcalc.cli.safe_rich import Table
 from costcalc.cost.results import PriceSource, to_jsonable
 from costcalc.prices.confidence import dated
+from costcalc.text import one_line
 from costcalc.timeline.results import Recommendation, Simulation, StrategyCost
 from costcalc.units import format_duration, format_usd
 
@@ -74,7 +75,7 @@ def render_simulation(answer: Simulation) -> None:
                    + (f" · optimal {format_usd(answer.optimal_total)}" if answer.optimal_total is not None else ""),
                    markup=False)
     for note in answer.notes:
-        _console.print(f"Note: {note}", markup=False)
+        _console.print(f"Note: {one_line(note)}", markup=False)
 
 
 def _cells(row: StrategyCost, cheapest: bool, queries: int) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 from rich.console import Console as _RichConsole
@@ -19,6 +20,11 @@ class Console(_RichConsole):
 
     def print(self, *objects: Any, **options: Any) -> None:
         super().print(*(_clean(item) for item in objects), **options)
+
+    def on_broken_pipe(self) -> None:
+        """rich exits with status 1 on a closed pipe; costcalc's closed-pipe rule (cli/output.py) decides."""
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
 
 
 class Table(_RichTable):

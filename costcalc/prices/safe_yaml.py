@@ -28,11 +28,14 @@ from costcalc.errors import PricingFileError
 
 MAX_ALIAS_NODES = 100_000
 """Nodes that aliases may add by repetition; a real table needs a few hundred at most."""
-MAX_NODES = 300_000
-"""Values (scalars, lists, mappings, aliases) in one file. The bundled tables hold about 40 per KB, so a 5 MB
-table of that kind has about 200,000; a file far denser than that (a 5 MB list of zeros has 2.6 million) is
-not a price table, and is refused at this count so that every file under the size limit is judged in well
-under a second."""
+MAX_NODES = 50_000
+"""Values (scalars, lists, mappings, aliases) in one file. The bundled gemini-api table has 4,256 in 110 KB (28
+models); 50,000 is room for about 330 such models, a dozen times any real table. Past it the file is refused
+while it is being read, so a 5 MB file is judged in a fraction of a second (docs/hardening.md, Round 3)."""
+MAX_TYPED_VALUES = 5_000
+"""Distinct plain scalars that are not text (numbers, dates, booleans) in one file. Each is built once by PyYAML's
+constructors (a timestamp costs about 30 us); the bundled tables have 74 and 38. A file of 50,000 distinct
+timestamps would take seconds to build, and is refused at this count instead."""
 MAX_DEPTH = 64
 """A price table is about 6 levels deep; past this it is an attack or a mistake."""
 
@@ -143,6 +146,10 @@ def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
                     if tag != _STR:  # dates, numbers, booleans: immutable, and the same ones recur
                         known = constructed.get(value, _NO_KEY)
                         if known is _NO_KEY:
+                            if len(constructed) >= MAX_TYPED_VALUES:
+                                raise _fail(path, line, f"more than {MAX_TYPED_VALUES:,} distinct numbers, dates "
+                                            "and booleans; a price table has a few hundred, so this is not one: "
+                                            "split it or remove what is not prices")
                             known = constructed[value] = _scalar(path, event)
                         value = known
             else:
@@ -189,8 +196,8 @@ def _build(path: Path, events: Any) -> tuple[Any, tuple[int, Lines]]:
             continue  # stream and document boundaries
         values += 1
         if values > MAX_NODES:
-            raise _fail(path, line, f"more than {MAX_NODES:,} YAML values; a price table has a few thousand (about "
-                        "40 per KB), so this is not one: split it or remove what is not prices")
+            raise _fail(path, line, f"more than {MAX_NODES:,} YAML values; a price table has a few thousand (the "
+                        "bundled ones 1,306 and 4,256), so this is not one: split it or remove what is not prices")
         if not stack:
             root = (value, (line, lines))
             continue

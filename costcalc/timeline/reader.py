@@ -152,6 +152,9 @@ def _read_jsonl(path: Path, text: str) -> tuple[dict[str, list[str]], list[int]]
             record = json.loads(line, parse_float=str, object_pairs_hook=_no_repeats)  # exact digits
         except json.JSONDecodeError as error:
             raise CostcalcError(f"{path}: line {number}: not a JSON object ({error.msg})") from None
+        except RecursionError:  # `[[[[…` a hundred thousand deep: a timeline row is one flat object
+            raise CostcalcError(f"{path}: line {number}: nested too deeply to read (over about 1,000 levels); each "
+                                "line must be one flat JSON object like {\"timestamp\": ...}") from None
         except _RepeatedField as repeated:
             raise CostcalcError(f"{path}: line {number}: field {repeated.name!r} is given twice; give each field "
                                 "once") from None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from costcalc.usage.details import Split, unpriced_slots
 from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
 from costcalc.usage.records import ResponseTokens, kind_of, response_facts
-from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
+from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report, listed_bad_limit
 from costcalc.usage.structs import PLAIN, Line, Usage, audio_parts, decode_any, decode_line, decode_lines, quick_split
 from costcalc.usage.times import UTC_TIME, all_utc_times
 
@@ -51,6 +51,8 @@ class BillPart:
     """In line order, numbered from 1 at the range's start."""
     cache_versions: list[CacheVersion]
     """Every well-formed cache record, in line order, numbered likewise."""
+    unlisted: dict[str, int] = field(default_factory=dict)
+    """Bad records past the listed ones (`report.listed_bad_limit`), counted per code."""
 
 
 class BadUsageRecord(CostcalcError):
@@ -82,6 +84,8 @@ class UsageBiller:
         self._counts = CountTable()
         self._ledger = CacheLedger()
         self._bad: list[tuple[int, BadRecord]] = []
+        self._unlisted: dict[str, int] = {}  # bad records past the first `_listed`, per code (bounded memory)
+        self._listed = listed_bad_limit()
         self._files: list[str] = []
         self._identities: dict[tuple[int, int], str] = {}
         self._lines = 0
@@ -114,7 +118,8 @@ class UsageBiller:
 
     def part(self) -> BillPart:
         """What this biller read, for a biller that merges parts of one file (see `merge`)."""
-        return BillPart(self._counts, self._lines, [record for _, record in self._bad], self._ledger.versions)
+        return BillPart(self._counts, self._lines, [record for _, record in self._bad], self._ledger.versions,
+                        dict(self._unlisted))
 
     def merge(self, part: BillPart, source: int, line_offset: int) -> None:
         """Add a part read from later bytes of source `source`; its line numbers are shifted by `line_offset`.
@@ -125,6 +130,8 @@ class UsageBiller:
             self._record_bad(source, record.line + line_offset, RecordError(record.code, record.reason))
         for version in part.cache_versions:
             self._ledger.add(replace(version, source=source, line=version.line + line_offset))
+        for code, number in part.unlisted.items():
+            self._unlisted[code] = self._unlisted.get(code, 0) + number
 
     def add(self, record: Mapping[str, Any], *, source: str = "<records>", line: int | None = None) -> None:
         """One record as parsed JSON (a dict)."""
@@ -164,6 +171,7 @@ class UsageBiller:
         """The bill of everything added so far (caches are billed from their latest version seen)."""
         counts = self._counts.copy()
         bad = list(self._bad)
+        unlisted = dict(self._unlisted)
         billed = 0
         full_days = StorageDays()
         for version in sorted(self._ledger.latest.values(), key=lambda v: (v.source, v.line)):
@@ -174,14 +182,19 @@ class UsageBiller:
                 record = BadRecord(self._files[version.source], version.line, error.code, error.reason)
                 if self.strict:
                     raise BadUsageRecord(_strict_message(record)) from None
-                bad.append((version.source, record))
+                if len(bad) < self._listed:
+                    bad.append((version.source, record))
+                else:
+                    unlisted[record.code] = unlisted.get(record.code, 0) + 1
         full_days.flush(self.lookup, counts)
         bad.sort(key=lambda item: (item[0], item[1].line))
         aggregates = counts.freeze()
         records = RecordCounts(
             lines=self._lines, responses=sum(c.responses for c in aggregates.values()),
-            cache_records=self._ledger.records, caches=billed, superseded=self._ledger.superseded, bad=len(bad))
-        return build_report(self.platform, aggregates, self.tables, [record for _, record in bad], records)
+            cache_records=self._ledger.records, caches=billed, superseded=self._ledger.superseded,
+            bad=len(bad) + sum(unlisted.values()))
+        return build_report(self.platform, aggregates, self.tables, [record for _, record in bad], records,
+                            unlisted_bad=unlisted)
 
     # ----------------------------------------------------------------- internals
     def _once(self, path: Path) -> None:
@@ -361,10 +374,12 @@ class UsageBiller:
             self._record_bad(source, line, error)
 
     def _record_bad(self, source: int, line: int, error: RecordError) -> None:
-        record = BadRecord(self._files[source], line, error.code, error.reason)
         if self.strict:
-            raise BadUsageRecord(_strict_message(record))
-        self._bad.append((source, record))
+            raise BadUsageRecord(_strict_message(BadRecord(self._files[source], line, error.code, error.reason)))
+        if len(self._bad) < self._listed:
+            self._bad.append((source, BadRecord(self._files[source], line, error.code, error.reason)))
+        else:  # a log of millions of bad lines: count them, keep memory bounded (docs/usage-billing.md)
+            self._unlisted[error.code] = self._unlisted.get(error.code, 0) + 1
 
 
 def _modal(usage: Usage, slots: tuple[int, ...]) -> Split | None:

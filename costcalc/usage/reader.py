@@ -7,6 +7,7 @@ without a newline is flagged so the engine can call it truncated rather than mal
 from __future__ import annotations
 
 import gzip
+import os
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
@@ -21,6 +22,14 @@ BLOCK_BYTES = 1 << 20
 MAX_LINE_BYTES = 64 << 20
 """A longer "line" means the file is not JSON Lines; refusing it keeps memory bounded."""
 STDIN = "-"
+MAX_BLANK_LINES = 1_000_000
+"""Blank lines allowed per file (COSTCALC_MAX_BLANK_LINES changes it). A real log has a handful; 4 GB of newlines
+in a 4 MB gzip file would cost minutes of skipping (docs/hardening.md, Round 3)."""
+
+
+def blank_line_limit() -> int:
+    text = os.environ.get("COSTCALC_MAX_BLANK_LINES", "").strip()
+    return int(text) if text.isdigit() else MAX_BLANK_LINES
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,7 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
     if start:
         stream.seek(start)
     left = -1 if stop is None else stop - start
+    blank_pairs, blank_limit = 0, blank_line_limit()
     try:
         while True:
             if filled == len(buffer):
@@ -162,6 +172,13 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
                 filled = total
                 continue
             newlines = buffer.count(b"\n", 0, end)
+            # Each "\n\n" is at least one blank line (a run of k newlines holds k - 1 blank lines and k // 2
+            # such pairs), so this undercounts and never refuses a file within the limit.
+            blank_pairs += buffer.count(b"\n\n", 0, end + 1)  # the carried-over start holds no newline
+            if blank_pairs > blank_limit:
+                raise CostcalcError(f"{name}: more than {blank_limit:,} blank lines (by line "
+                                    f"{next_line + newlines:,}); this is not a JSON Lines log (a gzip bomb?): remove "
+                                    "the blank lines, or set COSTCALC_MAX_BLANK_LINES if they are real")
             yield Block(buffer, end, next_line, newlines, False)
             next_line += newlines + 1
             filled = total - end - 1

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -222,8 +223,9 @@ def _group(priced: Iterable[PricedAggregate], key: Callable[[PricedAggregate], A
 
 
 def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad_records: Sequence[BadRecord],
-                 records: RecordCounts) -> UsageBill:
-    """Price the aggregates once each and assemble every view from the priced keys."""
+                 records: RecordCounts, *, unlisted_bad: Mapping[str, int] | None = None) -> UsageBill:
+    """Price the aggregates once each and assemble every view from the priced keys. `unlisted_bad`: bad records
+    counted (in `records.bad`) but not listed, per code; the notes say how many."""
     priced = price_aggregates(aggregates, tables, platform)
     everything = _group(priced, lambda item: None).get(None, (Buckets(), Decimal(0), Counts()))
     counts = everything[2]
@@ -245,7 +247,9 @@ def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad
     tokens = TokenTotals(counts.fresh_input_tokens, counts.cached_input_tokens, counts.output_tokens,
                          counts.creation_tokens, storage_token_hours(counts.storage_token_ns))
     return UsageBill(platform, records, tuple(bad_records), everything[0], everything[1], tokens, by_model, by_day,
-                     by_price, shutdown_notes(aggregates, tables, platform), modality_rows(priced))
+                     by_price, shutdown_notes(aggregates, tables, platform) + unlisted_note(len(bad_records),
+                                                                                          unlisted_bad or {}),
+                     modality_rows(priced))
 
 
 @exact
@@ -289,6 +293,26 @@ def shutdown_notes(aggregates: Aggregates, tables: PriceTables, platform: str) -
         notes.append(f"{model}: {number:,} response{'' if number == 1 else 's'} dated after its shutdown ({when}), "
                      f"on {days}; billed at its last prices: check the log's times and model names")
     return tuple(notes)
+
+
+LISTED_BAD_RECORDS = 1_000
+"""Bad records kept in full; past them, only a count per code (COSTCALC_LISTED_BAD_RECORDS changes it)."""
+
+
+def listed_bad_limit() -> int:
+    """How many bad records a bill lists in full: 5.6 million `{}` lines once took GBs of memory as records."""
+    text = os.environ.get("COSTCALC_LISTED_BAD_RECORDS", "").strip()
+    return int(text) if text.isdigit() else LISTED_BAD_RECORDS
+
+
+def unlisted_note(listed: int, unlisted: Mapping[str, int]) -> tuple[str, ...]:
+    """One note when bad records were counted but not listed: how many, per code."""
+    if not unlisted:
+        return ()
+    total = sum(unlisted.values())
+    codes = ", ".join(f"{code} {number:,}" for code, number in sorted(unlisted.items()))
+    return (f"{total:,} more bad record{'' if total == 1 else 's'} not listed (only the first {listed:,} are; "
+            f"COSTCALC_LISTED_BAD_RECORDS sets how many): {codes}",)
 
 
 def to_tuple(rates: AggregateRates) -> tuple[Decimal | None, ...]:

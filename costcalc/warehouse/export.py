@@ -73,7 +73,9 @@ def export(tables: PriceTables, format: str, dialect: str, output: Path | None) 
     if format != "sql" and dialect != "duckdb":
         raise CostcalcError(f"--dialect is for --format sql; {format} has no dialect")
     if output is not None:
-        check_output_file(output, option="--output", suffix=f".{format}")
+        # The tables being exported (bundled, COSTCALC_PRICING, --pricing) are inputs: never overwrite one.
+        check_output_file(output, option="--output", suffix=f".{format}",
+                          inputs=tuple(path for path, _ in tables.files))
     if format == "parquet":
         if output is None:
             raise CostcalcError("Parquet is binary: give --output FILE.parquet")
