@@ -255,7 +255,8 @@ def test_ci_run_removes_its_virtual_environment(tmp_path: Path) -> None:
     (stub / "python3").write_text(
         "#!/bin/sh\n"
         'mkdir -p "$3/bin" && echo "$3" > "$RECORD.venv"\n'
-        'printf \'pip() { echo "pip $*" >> "$RECORD"; }\\npython() { echo "python $*" >> "$RECORD"; }\\n\' '
+        'printf \'pip() { echo "pip $*" >> "$RECORD"; }\\npython() { echo "python $*" >> "$RECORD"; }\\n'
+        'mkdocs() { echo "mkdocs $*" >> "$RECORD"; }\\n\' '
         '> "$3/bin/activate"\n', encoding="utf-8")
     (stub / "python3").chmod(0o755)
     done = subprocess.run(["bash", str(REPO / ".ci" / "run")], capture_output=True, text=True, timeout=60,
@@ -264,4 +265,6 @@ def test_ci_run_removes_its_virtual_environment(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     venv = Path((tmp_path / "record.venv").read_text().strip())
     assert not venv.exists() and not venv.parent.exists()
-    assert record.read_text().splitlines() == ["pip install .[test]", "python -m pytest -q"]
+    assert record.read_text().splitlines() == [
+        "pip install .[test]", "python -m pytest -q", "python -m pytest -q -m spark",
+        "pip install .[docs]", f"mkdocs build --strict --site-dir {venv.parent}/site"]
