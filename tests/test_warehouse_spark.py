@@ -48,6 +48,7 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
+@pytest.mark.spark
 def test_small_log_corner_cases_and_traffic_give_identical_json(spark: Any, tmp_path: Path) -> None:
     """One Spark bill of four logs: the shipped one, every corner of the rules, random traffic, and the review's
     rules (deep nesting, Vertex cache names, no_counts, earliest deletion, odd caches, shutdown notes)."""
@@ -62,6 +63,7 @@ def test_small_log_corner_cases_and_traffic_give_identical_json(spark: Any, tmp_
     assert records["bad"] > 20 and records["caches"] > 5 and records["superseded"] > 0
 
 
+@pytest.mark.spark
 def test_parquet_copy_and_the_spark_money_views(spark: Any, tables: PriceTables, tmp_path: Path) -> None:
     """Spark bills a Parquet usage copy; the exported Spark views compute the same money in Spark SQL."""
     pytest.importorskip("duckdb")
