@@ -45,7 +45,8 @@ def _start(port: int) -> subprocess.Popen[bytes]:
                 return server
         except OSError:
             if server.poll() is not None:
-                sys.exit(f"serve_load: costcalc serve stopped: {server.stderr.read().decode() if server.stderr else ''}")
+                said = server.stderr.read().decode() if server.stderr else ""
+                sys.exit(f"serve_load: costcalc serve stopped: {said}")
             time.sleep(0.1)
     server.kill()
     sys.exit("serve_load: costcalc serve did not start in 30 s")

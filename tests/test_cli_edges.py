@@ -268,3 +268,18 @@ def test_ci_run_removes_its_virtual_environment(tmp_path: Path) -> None:
     assert record.read_text().splitlines() == [
         "pip install .[test]", "python -m pytest -q", "python -m pytest -q -m spark",
         "pip install .[docs]", f"mkdocs build --strict --site-dir {venv.parent}/site"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["recommend", "--model", "gemini-2.5-flash", "--timeline", "\x00"],
+    ["estimate", "--model", "gemini-2.5-flash", "--context", "5k", "--plot", "a\x00.png"],
+    ["pricing", "export", "--format", "csv", "--output", "a\x00"],
+    ["bill", "log\x00.jsonl"],
+])
+def test_a_nul_byte_in_any_argument_is_one_error_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # Found by the option fuzzer: typer's path options stat the value and crash on NUL (exit 70 before the fix).
+    from costcalc.cli.app import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("costcalc: error: an argument contains a NUL byte") and err.count("\n") == 1

@@ -72,11 +72,11 @@ def _costcalc(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, **env}, timeout=300)
 
 
-@pytest.mark.spark
 @pytest.mark.parametrize(("variable", "value", "reason"), [
     ("JAVA_HOME", "/nonexistent", "/nonexistent/bin/java: No such file or directory"),
     ("COSTCALC_SPARK_MASTER", "spark://127.0.0.1:1", "no master answers at spark://127.0.0.1:1"),
 ])
+@pytest.mark.spark
 def test_spark_that_cannot_start_is_one_line(variable: str, value: str, reason: str) -> None:
     pytest.importorskip("pyspark")
     done = _costcalc(["bill", str(SMALL_LOG), "--engine", "spark"], **{variable: value})

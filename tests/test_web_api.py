@@ -38,6 +38,28 @@ def test_estimate_is_the_clis_json(client: TestClient, capsys: pytest.CaptureFix
     assert answer.json()["break_even"]["fixed_cost"] == "0.13"
 
 
+def test_audio_mix_is_the_clis_json(client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    mix = {"context_audio": "10m", "prompt_audio": 320}
+    body = {"model": "gemini-2.5-flash", "context": "100k", "prompt": 2000, "output": "500", "queries": 10,
+            "as_of": "2026-01-15", **mix}
+    answer = client.post("/api/estimate", json=body)
+    assert answer.status_code == 200, answer.text
+    options = ["--context-audio", "10m", "--prompt-audio", "320"]
+    assert answer.json() == cli_json(capsys, "estimate", *WORKLOAD, "--output", "500", "--queries", "10", *options)
+    # 2.5 Flash on 2026-01-15: text input $0.30, audio input $1.00 per 1M. Creation of 100,000 text + 10 min of audio
+    # (600 s x 32 = 19,200 tokens): (100,000 x 0.30 + 19,200 x 1.00) / 1M = (30,000 + 19,200) / 1M = $0.0492.
+    assert answer.json()["explicit_cache"]["creation"] == "0.0492"
+    breakeven = client.post("/api/breakeven", json={"model": "gemini-2.5-flash", "context": "100k", "prompt": "2k",
+                                                    "as_of": "2026-01-15", **mix})
+    assert breakeven.json() == cli_json(capsys, "breakeven", *WORKLOAD, *options)
+    traffic = {"model": "gemini-2.5-flash", "context": "100k", "prompt": "2k", "rate": "20/h", "for": "1d",
+               "seed": 7, "as_of": "2026-01-15", "ttls": "5m,1h", **mix}
+    assert client.post("/api/recommend", json=traffic).json() == cli_json(
+        capsys, "recommend", *WORKLOAD, "--rate", "20/h", "--for", "1d", "--seed", "7", "--ttls", "5m,1h", *options)
+    refused = client.post("/api/estimate", json={**body, "context_audio": "ten minutes"})
+    assert refused.status_code == 400 and "--context-audio" in refused.json()["error"]
+
+
 def test_breakeven_recommend_models_prices_are_the_clis_json(client: TestClient,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     answer = client.post("/api/breakeven", json={"model": "gemini-2.5-flash", "context": "100k", "prompt": "2k",

@@ -109,6 +109,22 @@ def test_estimate_form_shows_the_librarys_break_even(page: Any, tables: PriceTab
     assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and shot.stat().st_size > 10_000
 
 
+def test_audio_in_the_context_changes_the_break_even(page: Any, tables: PriceTables) -> None:
+    from costcalc.cost.break_even import break_even
+    from costcalc.cost.workload import build_workload
+
+    form = page.locator("#estimate-form")
+    form.locator("select[name=model]").select_option("gemini-2.5-flash")
+    form.locator("input[name=context]").fill("100k")
+    form.locator("input[name=context_audio]").fill("10m")
+    form.locator("button").click()
+    page.wait_for_selector("#estimate[data-ready=yes]")
+    shown = int(page.text_content("#breakeven-queries").replace(",", ""))
+    # 10 min of audio = 600 s x 32 tokens/s = 19,200 audio tokens beside 100,000 text tokens.
+    work = build_workload(tokens=(100_000, 2_000, None), ttl_seconds=3600, mix=(19_200, 0, 0, 0))
+    assert shown == break_even(tables.find_model("gemini-2.5-flash"), work, date.today()).queries
+
+
 def test_bad_input_shows_the_one_line_error(page: Any) -> None:
     form = page.locator("#estimate-form")
     form.locator("input[name=context]").fill("lots")

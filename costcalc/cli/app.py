@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -41,7 +43,7 @@ from costcalc.cli.common import (
 from costcalc.cli.pricing import pricing_app
 from costcalc.cli.serve import register as register_serve_command
 from costcalc.cli.simulate import register as register_timeline_commands
-from costcalc.cost.results import Workload, to_jsonable, workload_json
+from costcalc.cost.results import Estimate, Workload, to_jsonable, workload_json
 from costcalc.errors import CostcalcError
 from costcalc.text import one_line
 from costcalc.units import MAX_QUERIES, parse_count, parse_duration
@@ -94,12 +96,33 @@ def _workload(entry: Any, counts: tuple[str | None, str | None, str | None],
     )
 
 
-def _mix_lines(work: Workload, mix: GivenMix) -> tuple[str, str]:
+def mix_lines(work: Workload, mix: GivenMix) -> tuple[str, str]:
     """The working of the token sums, with the durations the user gave."""
     from costcalc.cost.modal import context_parts, mix_line, prompt_parts
 
     return (mix_line("context", context_parts(work), mix.seconds["context"]),
             mix_line("prompt", prompt_parts(work), mix.seconds["prompt"]))
+
+
+def estimate_answer(entry: Any, work: Workload, mix: GivenMix, when: date, batch: bool,
+                    hit_rate: Decimal | None) -> Estimate:
+    """`estimate`'s answer with the working of the modality sums (shared with `costcalc serve`)."""
+    from costcalc.cost.estimate import estimate as run_estimate
+
+    answer = run_estimate(entry, work, when, batch=batch, hit_rate=hit_rate)
+    if answer.modalities is not None:
+        from dataclasses import replace
+
+        context_line, prompt_line = mix_lines(work, mix)
+        answer = replace(answer, modalities=replace(answer.modalities, context=context_line, prompt=prompt_line))
+    return answer
+
+
+def breakeven_json(entry: Any, work: Workload, when: date, answer: Any, lines: tuple[str, str] | None) -> Any:
+    """`breakeven --format json`'s payload (shared with `costcalc serve`)."""
+    mixed = {"modalities": {"context": lines[0], "prompt": lines[1]}} if lines else {}
+    return {"model": entry.model.id, "platform": entry.platform, "as_of": when, "workload": workload_json(work),
+            **mixed, **to_jsonable(answer)}
 
 
 @app.command()
@@ -131,8 +154,6 @@ def estimate(
     = None,
 ) -> None:
     """Cost without caching and with an explicit cache, side by side, with the break-even."""
-    from costcalc.cost.estimate import estimate as run_estimate
-
     shape = check_format(format)
     if plot is not None:
         from costcalc.timeline.plot import check_plot_target
@@ -147,12 +168,7 @@ def estimate(
         from costcalc.cost.implicit import parse_hit_rate
 
         rate = parse_hit_rate(hit_rate)
-    answer = run_estimate(entry, work, as_of(as_of_text), batch=batch, hit_rate=rate)
-    if answer.modalities is not None:
-        from dataclasses import replace
-
-        context_line, prompt_line = _mix_lines(work, mix)
-        answer = replace(answer, modalities=replace(answer.modalities, context=context_line, prompt=prompt_line))
+    answer = estimate_answer(entry, work, mix, as_of(as_of_text), batch, rate)
     if plot is not None:
         from costcalc.timeline.plot import plot_estimate
 
@@ -195,11 +211,9 @@ def breakeven(
                      mix)
     when = as_of(as_of_text)
     answer = break_even(entry, work, when, batch=batch)
-    lines = _mix_lines(work, mix) if work.has_mix else None
+    lines = mix_lines(work, mix) if work.has_mix else None
     if shape == "json":
-        mixed = {"modalities": {"context": lines[0], "prompt": lines[1]}} if lines else {}
-        print_json({"model": entry.model.id, "platform": entry.platform, "as_of": when,
-                    "workload": workload_json(work), **mixed, **to_jsonable(answer)})
+        print_json(breakeven_json(entry, work, when, answer, lines))
     else:
         from costcalc.cli.render import render_break_even
 
@@ -265,6 +279,11 @@ register_serve_command(app)  # serve: the web page and JSON API (docs/web.md)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors become one line on stderr and a non-zero exit code, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    if any("\x00" in arg for arg in args):
+        # A real command line cannot carry NUL; typer's path options would crash on it (os.stat).
+        sys.stderr.write("costcalc: error: an argument contains a NUL byte, which no option value or file name "
+                         "can; retype the command\n")
+        return 2
     try:
         # Without standalone mode, typer.Exit comes back as the return value instead of sys.exit.
         code = app(args=args, prog_name="costcalc", standalone_mode=False)

@@ -6,17 +6,28 @@
 -- DATE to days since 1970-01-01 and back; whole 10^-20 USD to DECIMAL(38, 20).
 -- Money: integers of 10^-20 USD while summing, DECIMAL(38, 20) at the end.
 
--- Prices as whole 10^-12 USD per 1M tokens, and period bounds as day numbers.
+-- Prices as whole 10^-12 USD per 1M tokens, and period bounds as day numbers. The modality prices are the ones
+-- a token of that modality pays on the row (NULL: it cannot be billed, and the text price never stands in).
 CREATE VIEW costcalc_price_units AS
 SELECT
   platform, model, effective_from, tier, batch, prompt_tokens_min, prompt_tokens_max, caching,
   min_cache_seconds, per_character, input_mtok, cached_mtok, output_mtok, storage_mtok_hour,
+  audio_input_mtok, audio_cached_mtok, image_input_mtok, image_cached_mtok, video_input_mtok, video_cached_mtok,
+  audio_output_mtok, image_output_mtok,
   CC_DAY_NUMBER(effective_from) AS from_day,
   CC_DAY_NUMBER(effective_to) AS to_day,
   CAST(input_mtok * 1000000000000 AS DECIMAL(38, 0)) AS input_units,
   CAST(cached_mtok * 1000000000000 AS DECIMAL(38, 0)) AS cached_units,
   CAST(output_mtok * 1000000000000 AS DECIMAL(38, 0)) AS output_units,
-  CAST(storage_mtok_hour * 1000000000000 AS DECIMAL(38, 0)) AS storage_units
+  CAST(storage_mtok_hour * 1000000000000 AS DECIMAL(38, 0)) AS storage_units,
+  CAST(audio_input_mtok * 1000000000000 AS DECIMAL(38, 0)) AS audio_input_units,
+  CAST(audio_cached_mtok * 1000000000000 AS DECIMAL(38, 0)) AS audio_cached_units,
+  CAST(image_input_mtok * 1000000000000 AS DECIMAL(38, 0)) AS image_input_units,
+  CAST(image_cached_mtok * 1000000000000 AS DECIMAL(38, 0)) AS image_cached_units,
+  CAST(video_input_mtok * 1000000000000 AS DECIMAL(38, 0)) AS video_input_units,
+  CAST(video_cached_mtok * 1000000000000 AS DECIMAL(38, 0)) AS video_cached_units,
+  CAST(audio_output_mtok * 1000000000000 AS DECIMAL(38, 0)) AS audio_output_units,
+  CAST(image_output_mtok * 1000000000000 AS DECIMAL(38, 0)) AS image_output_units
 FROM costcalc_price_periods;
 
 CREATE VIEW costcalc_models AS
@@ -43,7 +54,9 @@ SELECT u.*, m.model, CC_DAY_OF(u.time_ns) AS day_number
 FROM costcalc_usage AS u
 LEFT JOIN costcalc_name_map AS m ON m.platform = u.platform AND m.model_name = u.model_name;
 
--- Responses: the period of the UTC day, the tier of prompt + tool use, the first reason not to bill.
+-- Responses: the period of the UTC day, the tier of prompt + tool use, the first reason not to bill. The
+-- modality parts must be whole numbers from 0 to 10^12 (bad_details) within their totals (details_mismatch),
+-- and every part needs its price, and a cached part also its input price (the cost without caching bills it).
 CREATE VIEW costcalc_response_checked AS
 SELECT
   r.*,
@@ -53,6 +66,15 @@ SELECT
   p.effective_from, p.tier,
   CASE
     WHEN r.cached_tokens > r.prompt_tokens THEN 'cached_above_prompt'
+    WHEN LEAST(r.fresh_audio_tokens, r.fresh_image_tokens, r.fresh_video_tokens, r.cached_audio_tokens,
+               r.cached_image_tokens, r.cached_video_tokens, r.output_audio_tokens, r.output_image_tokens) < 0
+      OR GREATEST(r.fresh_audio_tokens, r.fresh_image_tokens, r.fresh_video_tokens, r.cached_audio_tokens,
+                  r.cached_image_tokens, r.cached_video_tokens, r.output_audio_tokens, r.output_image_tokens)
+        > 1000000000000 THEN 'bad_details'
+    WHEN r.fresh_audio_tokens + r.fresh_image_tokens + r.fresh_video_tokens
+        > r.prompt_tokens - r.cached_tokens + r.tool_use_prompt_tokens
+      OR r.cached_audio_tokens + r.cached_image_tokens + r.cached_video_tokens > r.cached_tokens
+      OR r.output_audio_tokens + r.output_image_tokens > r.candidates_tokens THEN 'details_mismatch'
     WHEN r.model_name IS NULL OR TRIM(r.model_name) = '' THEN 'no_model'
     WHEN r.time_ns IS NULL THEN 'no_time'
     WHEN r.model IS NULL THEN 'unknown_model'
@@ -60,6 +82,14 @@ SELECT
     WHEN p.per_character THEN 'per_character'
     WHEN r.batch AND (p.input_units IS NULL OR p.output_units IS NULL) THEN 'no_batch_price'
     WHEN r.cached_tokens > 0 AND p.cached_units IS NULL THEN 'no_cached_price'
+    WHEN (r.fresh_image_tokens + r.cached_image_tokens > 0 AND p.image_input_units IS NULL)
+      OR (r.fresh_video_tokens + r.cached_video_tokens > 0 AND p.video_input_units IS NULL)
+      OR (r.fresh_audio_tokens + r.cached_audio_tokens > 0 AND p.audio_input_units IS NULL)
+      OR (r.cached_image_tokens > 0 AND p.image_cached_units IS NULL)
+      OR (r.cached_video_tokens > 0 AND p.video_cached_units IS NULL)
+      OR (r.cached_audio_tokens > 0 AND p.audio_cached_units IS NULL)
+      OR (r.output_image_tokens > 0 AND p.image_output_units IS NULL)
+      OR (r.output_audio_tokens > 0 AND p.audio_output_units IS NULL) THEN 'no_modality_price'
   END AS bad_code
 FROM costcalc_usage_resolved AS r
 LEFT JOIN costcalc_price_units AS p
@@ -70,7 +100,8 @@ LEFT JOIN costcalc_price_units AS p
 WHERE r.kind = 'response';
 
 -- Cache records, each checked alone (a bad one takes no part in choosing a cache's latest version); its own
--- life (the earlier of delete and expire, at least the platform's minimum) must not exceed 366 days.
+-- audio tokens (audioDurationSeconds x 32) are at most its total, and its life (the earlier of delete and
+-- expire, at least the platform's minimum) must not exceed 366 days.
 CREATE VIEW costcalc_cache_versions AS
 SELECT
   c.*,
@@ -81,6 +112,9 @@ SELECT
     WHEN SUBSTR('/' || c.cache_name, STRPOS('/' || c.cache_name, '/cachedContents/') + 16, 1) IN ('', '/')
       THEN 'bad_cache_name'
     WHEN c.cache_tokens IS NULL OR c.cache_tokens = 0 THEN 'no_size'
+    WHEN c.cache_audio_tokens < 0 OR c.cache_audio_tokens % 32 <> 0 OR c.cache_audio_tokens > 32000000000000
+      THEN 'bad_count'
+    WHEN c.cache_audio_tokens > c.cache_tokens THEN 'details_mismatch'
     WHEN c.model_name IS NULL OR TRIM(c.model_name) = '' THEN 'no_model'
     WHEN c.model IS NULL THEN 'unknown_model'
     WHEN m.caching <> 'explicit' THEN 'no_explicit_cache'
@@ -150,14 +184,16 @@ FROM (
 ) AS problems
 WHERE first_problem = 1;
 
--- The chosen version of each cache: creation in the period of its UTC day, at the tier of its size.
+-- The chosen version of each cache: creation in the period of its UTC day, at the tier of its size (its audio
+-- tokens at the standard audio input price).
 CREATE VIEW costcalc_cache_checked AS
 SELECT
   c.file, c.line, c.seq, c.platform, c.model, c.model_name, c.cache_name, c.day_number, c.cache_tokens,
-  creation.effective_from, creation.tier,
+  c.cache_audio_tokens, creation.effective_from, creation.tier,
   CASE
     WHEN creation.model IS NULL THEN 'no_price'
     WHEN creation.per_character THEN 'per_character'
+    WHEN c.cache_audio_tokens > 0 AND creation.audio_input_units IS NULL THEN 'no_modality_price'
     ELSE problem.problem
   END AS bad_code
 FROM costcalc_cache_chosen AS c
@@ -176,7 +212,15 @@ SELECT
   COUNT(*) AS responses,
   SUM(CAST(fresh_input_tokens AS DECIMAL(38, 0))) AS fresh_input_tokens,
   SUM(CAST(cached_input_tokens AS DECIMAL(38, 0))) AS cached_input_tokens,
-  SUM(CAST(output_tokens AS DECIMAL(38, 0))) AS output_tokens
+  SUM(CAST(output_tokens AS DECIMAL(38, 0))) AS output_tokens,
+  SUM(CAST(fresh_audio_tokens AS DECIMAL(38, 0))) AS fresh_audio_tokens,
+  SUM(CAST(fresh_image_tokens AS DECIMAL(38, 0))) AS fresh_image_tokens,
+  SUM(CAST(fresh_video_tokens AS DECIMAL(38, 0))) AS fresh_video_tokens,
+  SUM(CAST(cached_audio_tokens AS DECIMAL(38, 0))) AS cached_audio_tokens,
+  SUM(CAST(cached_image_tokens AS DECIMAL(38, 0))) AS cached_image_tokens,
+  SUM(CAST(cached_video_tokens AS DECIMAL(38, 0))) AS cached_video_tokens,
+  SUM(CAST(output_audio_tokens AS DECIMAL(38, 0))) AS output_audio_tokens,
+  SUM(CAST(output_image_tokens AS DECIMAL(38, 0))) AS output_image_tokens
 FROM costcalc_response_checked
 WHERE bad_code IS NULL
 GROUP BY platform, model, effective_from, tier, batch, day_number;
@@ -187,17 +231,19 @@ SELECT
   platform, model, effective_from, tier, FALSE AS batch, day_number,
   SUM(caches) AS caches,
   SUM(creation_tokens) AS creation_tokens,
-  SUM(storage_token_ns) AS storage_token_ns
+  SUM(storage_token_ns) AS storage_token_ns,
+  SUM(creation_audio_tokens) AS creation_audio_tokens
 FROM (
   SELECT
     platform, model, effective_from, tier, day_number, 1 AS caches,
-    CAST(cache_tokens AS DECIMAL(38, 0)) AS creation_tokens, CAST(0 AS DECIMAL(38, 0)) AS storage_token_ns
+    CAST(cache_tokens AS DECIMAL(38, 0)) AS creation_tokens, CAST(0 AS DECIMAL(38, 0)) AS storage_token_ns,
+    CAST(cache_audio_tokens AS DECIMAL(38, 0)) AS creation_audio_tokens
   FROM costcalc_cache_checked
   WHERE bad_code IS NULL
   UNION ALL
   SELECT
     piece.platform, piece.model, piece.effective_from, piece.tier, piece.day_number, 0, CAST(0 AS DECIMAL(38, 0)),
-    CAST(piece.cache_tokens AS DECIMAL(38, 0)) * CAST(piece.storage_ns AS DECIMAL(38, 0))
+    CAST(piece.cache_tokens AS DECIMAL(38, 0)) * CAST(piece.storage_ns AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0))
   FROM costcalc_cache_pieces AS piece
   JOIN costcalc_cache_checked AS cache
     ON cache.platform = piece.platform AND cache.cache_name = piece.cache_name AND cache.seq = piece.seq
@@ -214,30 +260,64 @@ SELECT
   SUM(output_tokens) AS output_tokens,
   SUM(caches) AS caches,
   SUM(creation_tokens) AS creation_tokens,
-  SUM(storage_token_ns) AS storage_token_ns
+  SUM(storage_token_ns) AS storage_token_ns,
+  SUM(fresh_audio_tokens) AS fresh_audio_tokens,
+  SUM(fresh_image_tokens) AS fresh_image_tokens,
+  SUM(fresh_video_tokens) AS fresh_video_tokens,
+  SUM(cached_audio_tokens) AS cached_audio_tokens,
+  SUM(cached_image_tokens) AS cached_image_tokens,
+  SUM(cached_video_tokens) AS cached_video_tokens,
+  SUM(output_audio_tokens) AS output_audio_tokens,
+  SUM(output_image_tokens) AS output_image_tokens,
+  SUM(creation_audio_tokens) AS creation_audio_tokens
 FROM (
   SELECT
     platform, model, effective_from, tier, batch, day_number, responses, fresh_input_tokens, cached_input_tokens,
     output_tokens, 0 AS caches, CAST(0 AS DECIMAL(38, 0)) AS creation_tokens,
-    CAST(0 AS DECIMAL(38, 0)) AS storage_token_ns
+    CAST(0 AS DECIMAL(38, 0)) AS storage_token_ns, fresh_audio_tokens, fresh_image_tokens, fresh_video_tokens, cached_audio_tokens, cached_image_tokens, cached_video_tokens, output_audio_tokens, output_image_tokens,
+    CAST(0 AS DECIMAL(38, 0)) AS creation_audio_tokens
   FROM costcalc_response_aggregates
   UNION ALL
   SELECT
     platform, model, effective_from, tier, batch, day_number, 0, CAST(0 AS DECIMAL(38, 0)),
-    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), caches, creation_tokens, storage_token_ns
+    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), caches, creation_tokens, storage_token_ns,
+    CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)), CAST(0 AS DECIMAL(38, 0)),
+    creation_audio_tokens
   FROM costcalc_cache_aggregates
 ) AS parts
 GROUP BY platform, model, effective_from, tier, batch, day_number;
 
+-- Each modality part at its price, what is left of each total (TEXT, DOCUMENT) at the text price. A price is
+-- only missing where no token needs it (such records were refused above).
 CREATE VIEW costcalc_priced_units AS
 SELECT
   a.*,
   p.input_mtok, p.cached_mtok, p.output_mtok, p.storage_mtok_hour, standard.input_mtok AS creation_input_mtok,
-  a.fresh_input_tokens * COALESCE(p.input_units, 0) * 100 AS fresh_input_units,
-  a.cached_input_tokens * COALESCE(p.cached_units, 0) * 100 AS cached_input_units,
-  a.output_tokens * COALESCE(p.output_units, 0) * 100 AS output_units,
-  a.creation_tokens * COALESCE(standard.input_units, 0) * 100 AS creation_units,
-  (a.fresh_input_tokens + a.cached_input_tokens) * COALESCE(p.input_units, 0) * 100 AS uncached_input_units,
+  p.audio_input_mtok, p.audio_cached_mtok, p.image_input_mtok, p.image_cached_mtok, p.video_input_mtok,
+  p.video_cached_mtok, p.audio_output_mtok, p.image_output_mtok,
+  standard.audio_input_mtok AS creation_audio_input_mtok,
+  ((a.fresh_input_tokens - a.fresh_audio_tokens - a.fresh_image_tokens - a.fresh_video_tokens)
+      * COALESCE(p.input_units, 0)
+    + a.fresh_audio_tokens * COALESCE(p.audio_input_units, 0)
+    + a.fresh_image_tokens * COALESCE(p.image_input_units, 0)
+    + a.fresh_video_tokens * COALESCE(p.video_input_units, 0)) * 100 AS fresh_input_units,
+  ((a.cached_input_tokens - a.cached_audio_tokens - a.cached_image_tokens - a.cached_video_tokens)
+      * COALESCE(p.cached_units, 0)
+    + a.cached_audio_tokens * COALESCE(p.audio_cached_units, 0)
+    + a.cached_image_tokens * COALESCE(p.image_cached_units, 0)
+    + a.cached_video_tokens * COALESCE(p.video_cached_units, 0)) * 100 AS cached_input_units,
+  ((a.output_tokens - a.output_audio_tokens - a.output_image_tokens) * COALESCE(p.output_units, 0)
+    + a.output_audio_tokens * COALESCE(p.audio_output_units, 0)
+    + a.output_image_tokens * COALESCE(p.image_output_units, 0)) * 100 AS output_units,
+  ((a.creation_tokens - a.creation_audio_tokens) * COALESCE(standard.input_units, 0)
+    + a.creation_audio_tokens * COALESCE(standard.audio_input_units, 0)) * 100 AS creation_units,
+  ((a.fresh_input_tokens + a.cached_input_tokens - a.fresh_audio_tokens - a.cached_audio_tokens
+      - a.fresh_image_tokens - a.cached_image_tokens - a.fresh_video_tokens - a.cached_video_tokens)
+      * COALESCE(p.input_units, 0)
+    + (a.fresh_audio_tokens + a.cached_audio_tokens) * COALESCE(p.audio_input_units, 0)
+    + (a.fresh_image_tokens + a.cached_image_tokens) * COALESCE(p.image_input_units, 0)
+    + (a.fresh_video_tokens + a.cached_video_tokens) * COALESCE(p.video_input_units, 0)) * 100
+    AS uncached_input_units,
   storage_whole + CASE
     WHEN 2 * storage_rest > 36000000000 THEN 1
     WHEN 2 * storage_rest = 36000000000 AND storage_whole % 2 = 1 THEN 1
@@ -264,7 +344,11 @@ CREATE VIEW costcalc_bill_by_key AS
 SELECT
   platform, model, effective_from, tier, batch, CC_DATE(day_number) AS day,
   responses, fresh_input_tokens, cached_input_tokens, output_tokens, caches, creation_tokens, storage_token_ns,
+  fresh_audio_tokens, fresh_image_tokens, fresh_video_tokens, cached_audio_tokens, cached_image_tokens,
+  cached_video_tokens, output_audio_tokens, output_image_tokens, creation_audio_tokens,
   input_mtok, cached_mtok, output_mtok, creation_input_mtok, storage_mtok_hour,
+  audio_input_mtok, audio_cached_mtok, image_input_mtok, image_cached_mtok, video_input_mtok, video_cached_mtok,
+  audio_output_mtok, image_output_mtok, creation_audio_input_mtok,
   CC_MONEY(fresh_input_units) AS fresh_input,
   CC_MONEY(cached_input_units) AS cached_input,
   CC_MONEY(output_units) AS output,

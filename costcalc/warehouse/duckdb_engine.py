@@ -21,6 +21,7 @@ from costcalc.usage.report import UsageBill
 from costcalc.warehouse import duckdb_load, relation, sql
 from costcalc.warehouse.inputs import resolve_inputs
 from costcalc.warehouse.rows import (
+    MODALITY_COLUMNS,
     SEQ_LINES,
     USAGE_COLUMNS,
     Refused,
@@ -79,7 +80,7 @@ def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -
     """The usage relation of one Parquet file, and its number of records."""
     source = f"read_parquet({duckdb_load._quote(path)})"
     try:
-        present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        present = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
         largest = con.execute(f"SELECT MAX({parquet_order(present)}) FROM {source}").fetchone()[0] \
             if "line" in present else 0
         count = con.execute(f"SELECT COUNT(*) FROM {source}").fetchone()[0]
@@ -178,8 +179,9 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
                 "SELECT file, line, file_index * " + str(SEQ_LINES) + " + line AS seq, platform, kind, model_name, "
                 "batch, time_ns, prompt AS prompt_tokens, cached AS cached_tokens, candidates AS candidates_tokens, "
                 "thoughts AS thoughts_tokens, tool AS tool_use_prompt_tokens, cache_name, "
-                "CASE WHEN kind = 'cache' THEN total END AS cache_tokens, expire_ns, update_ns, delete_ns "
-                "FROM costcalc_parsed WHERE ok")
+                "CASE WHEN kind = 'cache' THEN total END AS cache_tokens, expire_ns, update_ns, delete_ns, "
+                + ", ".join(MODALITY_COLUMNS)
+                + " FROM costcalc_parsed WHERE ok")
         for index, name, path in inputs.parquet:
             select, count = _parquet_select(con, index, name, path, platform)
             parts.append(select)

@@ -2,12 +2,15 @@
 
 Each line is parsed once by DuckDB. A line takes the fast path only when SQL can be sure of it under every
 rule of docs/usage-billing.md (a JSON object; counts that are JSON integers from 0 to 10^12; times that are
-RFC 3339 with a zone; a boolean `batch`; ...). Any other line, including every bad one, is handed back to
-the Python parser of `costcalc bill`, which decides it exactly as the default engine does; so the two
-engines cannot disagree about what a line means, and SQL never has to spell a reason.
+RFC 3339 with a zone; a boolean `batch`; usage details as `duckdb_details` reads them; ...). Any other line,
+including every bad one, is handed back to the Python parser of `costcalc bill`, which decides it exactly as
+the default engine does; so the two engines cannot disagree about what a line means, and SQL never has to
+spell a reason.
 """
 
 from __future__ import annotations
+
+from costcalc.warehouse import duckdb_details as details
 
 MAX_COUNT = 10**12
 DEEP_BRACKETS = 800
@@ -85,6 +88,8 @@ def parsed_sql(files: list[tuple[int, str, str]], platform: str) -> str:
     when not ok."""
     paths_list = ", ".join(f"'$.{name}'" for name in _TOP)
     count_paths = ", ".join(f"'$.{key}'" for _, camel, snake in _COUNTS for key in (camel, snake))
+    detail_paths = ", ".join(f"'$.{key}'" for key in details.KEYS)
+    count = {short: _count(short) for short, _, _ in _COUNTS}
     counts = []
     for index, (short, _, _) in enumerate(_COUNTS):
         value = _either(f"c[{2 * index + 1}]", f"c[{2 * index + 2}]")
@@ -111,7 +116,8 @@ fields AS (
   FROM objects
 ),
 meta_counts AS (
-  SELECT *, CASE WHEN json_type(meta) = 'OBJECT' THEN json_extract(meta, [{count_paths}]) END AS c
+  SELECT *, CASE WHEN json_type(meta) = 'OBJECT' THEN json_extract(meta, [{count_paths}]) END AS c,
+    CASE WHEN json_type(meta) = 'OBJECT' THEN json_extract(meta, [{detail_paths}]) END AS details
   FROM fields
 ),
 typed AS (
@@ -139,7 +145,11 @@ checked AS (
     CASE WHEN {_present("update_json")} THEN {_ns("update_parts")} END AS update_value,
     CASE WHEN {_present("delete_json")} THEN {_ns("delete_parts")} END AS delete_value
   FROM times
-)
+),
+entries AS (SELECT *, {details.entries_sql()} FROM checked),
+sums AS (SELECT *, {details.sums_sql()} FROM entries),
+modal AS (SELECT *, {details.by_modality_sql(count)} FROM sums),
+cached_modal AS (SELECT *, {details.cached_sql(count["cached"])} FROM modal)
 SELECT
   file, file_index, line, j IS NULL OR regexp_full_match(j, '{_BLANK}') AS blank,
   COALESCE(kind IS NOT NULL AND json_type(meta) = 'OBJECT'
@@ -153,6 +163,7 @@ SELECT
                       f"(json_type({short}_json) = 'UBIGINT' AND TRY_CAST({short}_json AS UBIGINT) <= {MAX_COUNT}))"
                       for short, _, _ in _COUNTS)}
     AND {_count("cached")} <= {_count("prompt")}
+    AND CASE WHEN kind = 'response' THEN {details.sure_sql(count)} ELSE {details.cache_sure_sql(count["total"])} END
     AND (kind = 'cache' OR {_present("prompt_json")})
     AND (kind = 'response' OR (
       cache_id_start NOT IN ('', '/') AND {_count("total")} > 0
@@ -167,6 +178,9 @@ SELECT
   {", ".join(f"{_count(short)} AS {short}" for short, _, _ in _COUNTS)},
   CASE WHEN kind = 'cache' THEN {_top("name")} ->> '$' END AS cache_name,
   expire_value AS expire_ns, COALESCE(update_value, time_ns_value) AS update_ns, delete_value AS delete_ns,
+  {", ".join(f"CAST(CASE WHEN kind = 'response' THEN {part} ELSE 0 END AS BIGINT) AS {name}"
+             for name, part in details.PART_COLUMNS.items())},
+  CAST(CASE WHEN kind = 'cache' THEN {details.cache_audio_sql()} ELSE 0 END AS BIGINT) AS cache_audio_tokens,
   CASE WHEN NOT ok THEN j END AS j
-FROM checked
+FROM cached_modal
 """

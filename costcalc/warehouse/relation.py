@@ -4,7 +4,9 @@ One price row per (platform, model, period, tier, batch flag). The rules are the
 `costcalc.cost.request`: a period runs from its `effective` day to the day before the next period's
 (`find_period`), the tier is decided by the prompt size with the threshold itself in the lower tier
 (`tier_for`), and the batch row carries the batch prices (`rates_for`). A price the tables do not give
-stays None (SQL NULL), never 0. See docs/warehouse.md.
+stays None (SQL NULL), never 0. The modality columns carry the price a token of that modality pays on the
+row under the one modality rule (`costcalc.prices.modality.modality_price`), so SQL never re-implements it.
+See docs/warehouse.md.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from costcalc.prices.modality import Modality, Use, modality_price
 from costcalc.prices.model import PricedModel, Tier, pick
 from costcalc.prices.schema import ModelPrices, PricePeriod
 from costcalc.prices.tables import PriceTables
@@ -58,6 +61,22 @@ class PriceRow:
     """The model's context caching: `explicit` (caches with storage), `implicit` or `none`."""
     min_cache_seconds: int
     """Shortest cache lifetime the platform bills (Vertex AI: 60 s)."""
+    audio_input_mtok: Decimal | None
+    """AUDIO input (fresh prompt) price; None: audio cannot be billed on this row (never the text price)."""
+    audio_cached_mtok: Decimal | None
+    """AUDIO cached-token price; None: not priced."""
+    image_input_mtok: Decimal | None
+    """IMAGE input price: the period's own, else the text input price; None: not priced."""
+    image_cached_mtok: Decimal | None
+    """IMAGE cached-token price: the text cached price; None when image input is priced apart or no caching."""
+    video_input_mtok: Decimal | None
+    """VIDEO input price: the period's own, else the text input price; None: not priced."""
+    video_cached_mtok: Decimal | None
+    """VIDEO cached-token price, as for IMAGE."""
+    audio_output_mtok: Decimal | None
+    """AUDIO output price; None: not priced."""
+    image_output_mtok: Decimal | None
+    """IMAGE output price per 1M tokens; None: not priced."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,12 @@ class NameRow:
 
 
 PRICE_COLUMNS = tuple(PriceRow.__dataclass_fields__)
+MODALITY_PRICES: tuple[tuple[str, Use, Modality], ...] = (
+    ("audio_input_mtok", "input", "AUDIO"), ("audio_cached_mtok", "cached", "AUDIO"),
+    ("image_input_mtok", "input", "IMAGE"), ("image_cached_mtok", "cached", "IMAGE"),
+    ("video_input_mtok", "input", "VIDEO"), ("video_cached_mtok", "cached", "VIDEO"),
+    ("audio_output_mtok", "output", "AUDIO"), ("image_output_mtok", "output", "IMAGE"))
+"""The modality price columns of a row, and the (use, modality) each one prices."""
 NAME_COLUMNS = tuple(NameRow.__dataclass_fields__)
 
 
@@ -90,9 +115,10 @@ def _row(entry: PricedModel, period: PricePeriod, until: date | None, tier: Tier
         prices = (period.input_mtok, period.cached_mtok, period.output_mtok)
         storage = period.storage_mtok_hour
     input_mtok, cached_mtok, output_mtok = (pick(price, tier) for price in prices)
+    modalities = (modality_price(period, use, modality, tier, batch) for _, use, modality in MODALITY_PRICES)
     return PriceRow(entry.platform, model.id, period.effective, until, tier, batch, low, high,
                     model.long_context_threshold, input_mtok, cached_mtok, output_mtok, storage,
-                    period.unit == "character", model.caching, entry.min_ttl_seconds)
+                    period.unit == "character", model.caching, entry.min_ttl_seconds, *modalities)
 
 
 def price_rows(tables: PriceTables) -> list[PriceRow]:

@@ -8,7 +8,7 @@ of records SQL refuses, come from the reference reading of `costcalc.usage.recor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,11 +21,18 @@ from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.records import RESPONSE_COUNTS, count, field, kind_of, model_name, response_facts, time_ns, usage_of
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
 from costcalc.usage.times import NS_PER_DAY, NS_PER_SECOND
+from costcalc.warehouse.record_details import cache_details, response_details
 
+RESPONSE_PARTS = ("fresh_audio_tokens", "fresh_image_tokens", "fresh_video_tokens", "cached_audio_tokens",
+                  "cached_image_tokens", "cached_video_tokens", "output_audio_tokens", "output_image_tokens")
+"""A response's modality parts, in `ResponseTokens` order after its three totals (Counts slots of these names)."""
+MODALITY_COLUMNS = (*RESPONSE_PARTS, "cache_audio_tokens")
+"""Optional in a Parquet usage file (absent: 0, all text)."""
 USAGE_COLUMNS = ("file", "line", "seq", "platform", "kind", "model_name", "batch", "time_ns", "prompt_tokens",
                  "cached_tokens", "candidates_tokens", "thoughts_tokens", "tool_use_prompt_tokens", "cache_name",
-                 "cache_tokens", "expire_ns", "update_ns", "delete_ns")
+                 "cache_tokens", "expire_ns", "update_ns", "delete_ns", *MODALITY_COLUMNS)
 """The usage relation (see `costcalc.warehouse.sql.USAGE_DDL`)."""
+_NO_PARTS = (0,) * len(RESPONSE_PARTS)
 UsageRow = tuple[Any, ...]
 SEQ_LINES = 1 << 50
 """`seq` = input index x 2^50 + position (the line of a JSONL log; the stored `seq` of a Parquet usage file):
@@ -54,20 +61,21 @@ def reference_row(record: Any, lookup: PriceLookup, file: str, source: int, line
     """A parsed record as a usage row, after every check the default engine makes on it; else RecordError."""
     platform = lookup.platform
     if kind_of(record) == "response":
-        response_facts(record, lookup)
+        tokens = response_facts(record, lookup)[1]
         usage = usage_of(record)
         counts = [count(usage, camel, snake) for camel, snake in RESPONSE_COUNTS]
         name = model_name(record, ("modelVersion", "model_version"), ("model", None))
         when = time_ns(record, (("timestamp", None), ("createTime", "create_time")), "")
         return (file, line, seq_of(source, line), platform, "response", name, record.get("batch") is True, when,
-                *counts, None, None, None, None, None)
+                *counts, None, None, None, None, None, *tokens[3:], 0)
     version = cache_version(record, lookup, source, line)
     expires = time_ns(record, (("expireTime", "expire_time"),), "")
     deleted = None
     if field(record, "deleteTime", "delete_time")[1] is not None:
         deleted = time_ns(record, (("deleteTime", "delete_time"),), "")
     return (file, line, seq_of(source, line), platform, "cache", record["model"], False, version.created_ns,
-            0, 0, 0, 0, 0, version.name, version.tokens, expires, version.updated_ns, deleted)
+            0, 0, 0, 0, 0, version.name, version.tokens, expires, version.updated_ns, deleted, *_NO_PARTS,
+            version.audio_tokens)
 
 
 def line_row(raw: bytes, lookup: PriceLookup, file: str, source: int, line: int,
@@ -96,28 +104,41 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def parquet_order(present: set[str]) -> str:
+def parquet_order(present: Collection[str]) -> str:
     """The column that orders a Parquet usage file's records: its `seq`, else its `line`."""
     return "seq" if "seq" in present else "line"
 
 
-def parquet_columns(present: set[str], index: int, name: str, platform: str, largest: int) -> list[str]:
+INTEGER_TYPES = frozenset({"bigint", "integer", "int", "smallint", "tinyint", "hugeint", "ubigint", "uinteger",
+                           "usmallint", "utinyint", "long", "short", "byte"})
+"""Column types (DuckDB's and Spark's names, lower case) that hold the whole numbers of a count."""
+
+
+def parquet_columns(present: Mapping[str, str], index: int, name: str, platform: str, largest: int) -> list[str]:
     """SQL select list reading a Parquet usage file (as `--write-usage` writes it) as the usage relation.
 
-    Its `file` and `line` name the original records (the Parquet file itself when it has no `file`); `seq`
-    keeps their order (`parquet_order`, whose largest value is `largest`) after the inputs given before it.
+    `present`: its columns and their types. Its `file` and `line` name the original records (the Parquet file
+    itself when it has no `file`); `seq` keeps their order (`parquet_order`, whose largest value is `largest`)
+    after the inputs given before it. The modality columns are optional: absent or NULL is 0 (all text).
     """
-    optional = ("file", "seq", "platform")
+    optional = ("file", "seq", "platform", *MODALITY_COLUMNS)
     missing = [column for column in USAGE_COLUMNS if column not in present and column not in optional]
     if missing:
         raise CostcalcError(f"{name}: a Parquet usage file needs the columns of the usage relation "
                             f"(docs/warehouse.md); missing: {', '.join(missing)}")
+    for column in MODALITY_COLUMNS:
+        if column in present and present[column].lower() not in INTEGER_TYPES:
+            raise CostcalcError(f"{name}: column {column} holds {present[column]}, not whole numbers; write it "
+                                "as BIGINT (docs/warehouse.md)")
     order = parquet_order(present)
     # Renumbering (a sort) only when the stored order does not fit below 2^50.
     position = order if 0 <= largest < SEQ_LINES else f"ROW_NUMBER() OVER (ORDER BY {order})"
+    modalities = [f"CAST(COALESCE({column}, 0) AS BIGINT) AS {column}" if column in present
+                  else f"CAST(0 AS BIGINT) AS {column}" for column in MODALITY_COLUMNS]
     return ["file" if "file" in present else f"{_quote(name)} AS file", "line",
             f"{index} * {SEQ_LINES} + {position} AS seq", f"{_quote(platform)} AS platform",
-            *(column for column in USAGE_COLUMNS if column not in ("file", "line", "seq", "platform"))]
+            *(column for column in USAGE_COLUMNS
+              if column not in ("file", "line", "seq", "platform", *MODALITY_COLUMNS)), *modalities]
 
 
 def rfc3339(ns: int) -> str:
@@ -130,7 +151,8 @@ def rfc3339(ns: int) -> str:
 
 
 def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The record a usage row stands for, as the API would log it (for the reference reading's reasons)."""
+    """The record a usage row stands for, as the API would log it (for the reference reading's reasons); its
+    modality columns as usage details (`record_details`)."""
     def times(**names: int | None) -> dict[str, str]:
         return {name: rfc3339(value) for name, value in names.items() if value is not None}
 
@@ -139,12 +161,12 @@ def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
                   row["tool_use_prompt_tokens"])
         usage = {camel: value for (camel, _), value in zip(RESPONSE_COUNTS, counts, strict=True) if value is not None}
         return {"modelVersion": row["model_name"], **times(timestamp=row["time_ns"]), "batch": bool(row["batch"]),
-                "usageMetadata": usage}
+                "usageMetadata": {**usage, **response_details(row)}}
     record: dict[str, Any] = {"name": row["cache_name"], "model": row["model_name"],
                               **times(createTime=row["time_ns"], expireTime=row["expire_ns"],
                                       updateTime=row["update_ns"], deleteTime=row["delete_ns"])}
     if row["cache_tokens"] is not None:
-        record["usageMetadata"] = {"totalTokenCount": row["cache_tokens"]}
+        record["usageMetadata"] = {"totalTokenCount": row["cache_tokens"], **cache_details(row)}
     return record
 
 
@@ -170,23 +192,20 @@ def explain(row: Mapping[str, Any], code: str, late: bool, lookup: PriceLookup) 
 
 
 _RECORD = ("file", "line", "seq", "kind", "model_name", "batch", "time_ns", "prompt_tokens", "cached_tokens",
-           "candidates_tokens", "thoughts_tokens", "tool_use_prompt_tokens")
-_SUMS = ("responses", "fresh_input_tokens", "cached_input_tokens", "output_tokens", "caches", "creation_tokens",
-         "storage_token_ns")
+           "candidates_tokens", "thoughts_tokens", "tool_use_prompt_tokens", *RESPONSE_PARTS)
+_RESPONSE_SUMS = ("fresh_input_tokens", "cached_input_tokens", "output_tokens", *RESPONSE_PARTS)
+_CACHE_SUMS = ("caches", "creation_tokens", "storage_token_ns", "creation_audio_tokens")
 _KEY = ("model", "effective_from", "tier", "batch", "day_number")
 RESPONSES_QUERY = f"""
 SELECT {", ".join(_KEY)}, bad_code,
   {", ".join(f"CASE WHEN bad_code IS NULL THEN NULL ELSE {name} END AS bad_{name}" for name in _RECORD)},
   COUNT(*) AS responses,
-  SUM(CAST(fresh_input_tokens AS DECIMAL(38, 0))) AS fresh_input_tokens,
-  SUM(CAST(cached_input_tokens AS DECIMAL(38, 0))) AS cached_input_tokens,
-  SUM(CAST(output_tokens AS DECIMAL(38, 0))) AS output_tokens
+  {", ".join(f"SUM(CAST({name} AS DECIMAL(38, 0))) AS {name}" for name in _RESPONSE_SUMS)}
 FROM costcalc_response_checked
 GROUP BY {", ".join(str(position) for position in range(1, len(_KEY) + len(_RECORD) + 2))}
 """
 """One pass over the responses: integer sums per key for the good ones, one group per bad one (they are rare)."""
-CACHES_QUERY = "SELECT model, effective_from, tier, batch, day_number, caches, creation_tokens, storage_token_ns " \
-               "FROM costcalc_cache_aggregates"
+CACHES_QUERY = f"SELECT {', '.join(_KEY)}, {', '.join(_CACHE_SUMS)} FROM costcalc_cache_aggregates"
 BAD_CACHES_QUERY = f"""
 SELECT {", ".join("v." + name for name in USAGE_COLUMNS)}, b.code, b.late
 FROM (
@@ -216,28 +235,29 @@ def _key(model: str, period: date, tier: str, batch: Any, day_number: Any) -> Ag
 
 def collect(run: Callable[[str], Sequence[Sequence[Any]]], lookup: PriceLookup) -> SqlResult:
     """Run the engine queries (DuckDB dialect; `run` transpiles them if need be) and read their rows."""
-    sums: dict[AggregateKey, list[int]] = {}
+    sums: dict[AggregateKey, dict[str, int]] = {}
+
+    def add(key: Sequence[Any], names: Sequence[str], values: Sequence[Any]) -> None:
+        cell = sums.setdefault(_key(*key), {})
+        for name, value in zip(names, values, strict=True):
+            cell[name] = cell.get(name, 0) + int(value)
+
     refused: list[Refused] = []
     for row in run(RESPONSES_QUERY):
         key, code = row[:len(_KEY)], row[len(_KEY)]
-        values = [int(value) for value in row[len(_KEY) + 1 + len(_RECORD):]]
         if code is None:
-            cell = sums.setdefault(_key(*key), [0] * len(_SUMS))
-            for slot, value in enumerate(values):
-                cell[slot] += value
+            add(key, ("responses", *_RESPONSE_SUMS), row[len(_KEY) + 1 + len(_RECORD):])
         else:
             record = dict(zip(_RECORD, row[len(_KEY) + 1:len(_KEY) + 1 + len(_RECORD)], strict=True))
             refused.append(explain(record, code, False, lookup))
-    for model, period, tier, batch, day_number, *cache_sums in run(CACHES_QUERY):
-        cell = sums.setdefault(_key(model, period, tier, batch, day_number), [0] * len(_SUMS))
-        for slot, value in enumerate(cache_sums, start=4):
-            cell[slot] += int(value)
+    for row in run(CACHES_QUERY):
+        add(row[:len(_KEY)], _CACHE_SUMS, row[len(_KEY):])
     for found in run(BAD_CACHES_QUERY):
         cache = dict(zip([*USAGE_COLUMNS, "code", "late"], found, strict=True))
         refused.append(explain(cache, cache["code"], bool(cache["late"]), lookup))
     counts = run(COUNTS_QUERY)
     cache_records, distinct, caches = (int(value) for value in counts[0]) if counts else (0, 0, 0)
-    aggregates = {key: Counts(*cell) for key, cell in sorted(sums.items())}
+    aggregates = {key: Counts(**cell) for key, cell in sorted(sums.items())}
     return SqlResult(aggregates, refused, cache_records, caches, cache_records - distinct)
 
 

@@ -218,7 +218,7 @@ def _run(spark: Any, given_files: list[UsageInput], tables: PriceTables, platfor
                 raise CostcalcError(f"{name}: not a readable Parquet file ({error_line(error)}); give Parquet "
                                     "written by --write-usage, or name a JSON Lines log *.jsonl") from None
             frame.createOrReplaceTempView(f"costcalc_input_{source}")
-            present = set(frame.columns)
+            present = dict(frame.dtypes)
             largest = frame.agg({parquet_order(present): "max"}).collect()[0][0] if "line" in present else 0
             columns = parquet_columns(present, source, name, platform, int(largest or 0))
             frames.append(spark.sql(f"SELECT {', '.join(columns)} FROM costcalc_input_{source}"))

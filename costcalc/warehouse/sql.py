@@ -34,7 +34,9 @@ PRICE_DDL = f"""CREATE TABLE {PRICE_TABLE} (
   platform VARCHAR, model VARCHAR, effective_from DATE, effective_to DATE, tier VARCHAR, batch BOOLEAN,
   prompt_tokens_min BIGINT, prompt_tokens_max BIGINT, long_context_threshold BIGINT,
   input_mtok {_PRICE}, cached_mtok {_PRICE}, output_mtok {_PRICE}, storage_mtok_hour {_PRICE},
-  per_character BOOLEAN, caching VARCHAR, min_cache_seconds BIGINT
+  per_character BOOLEAN, caching VARCHAR, min_cache_seconds BIGINT,
+  audio_input_mtok {_PRICE}, audio_cached_mtok {_PRICE}, image_input_mtok {_PRICE}, image_cached_mtok {_PRICE},
+  video_input_mtok {_PRICE}, video_cached_mtok {_PRICE}, audio_output_mtok {_PRICE}, image_output_mtok {_PRICE}
 )"""
 NAME_DDL = f"CREATE TABLE {NAME_TABLE} (platform VARCHAR, name VARCHAR, model VARCHAR)"
 DAYS_DDL = f"CREATE TABLE {DAYS_TABLE} (day_offset BIGINT)"
@@ -42,11 +44,15 @@ USAGE_DDL = f"""CREATE TABLE {USAGE_TABLE} (
   file VARCHAR, line BIGINT, seq BIGINT, platform VARCHAR, kind VARCHAR, model_name VARCHAR, batch BOOLEAN,
   time_ns BIGINT, prompt_tokens BIGINT, cached_tokens BIGINT, candidates_tokens BIGINT, thoughts_tokens BIGINT,
   tool_use_prompt_tokens BIGINT, cache_name VARCHAR, cache_tokens BIGINT, expire_ns BIGINT, update_ns BIGINT,
-  delete_ns BIGINT
+  delete_ns BIGINT, fresh_audio_tokens BIGINT, fresh_image_tokens BIGINT, fresh_video_tokens BIGINT,
+  cached_audio_tokens BIGINT, cached_image_tokens BIGINT, cached_video_tokens BIGINT, output_audio_tokens BIGINT,
+  output_image_tokens BIGINT, cache_audio_tokens BIGINT
 )"""
 """The usage relation: one row per response (kind `response`) and one per cache record (kind `cache`).
 Times are nanoseconds since 1970-01-01 UTC (a cache's createTime is `time_ns`); counts absent from a record
-are 0; `seq` orders records as they were read (later wins a tie of updateTime)."""
+are 0; `seq` orders records as they were read (later wins a tie of updateTime). The modality columns are the
+AUDIO, IMAGE and VIDEO parts of a response's fresh input, cached input and output (the rest is text), and the
+AUDIO part of a cache's tokens (audioDurationSeconds x 32); 0 for a record without usage details."""
 
 _TEMPLATES: dict[str, dict[str, str]] = {
     "duckdb": {

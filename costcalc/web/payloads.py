@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from costcalc.cli.common import as_of, check_platform
+from costcalc.cli.common import GivenMix, as_of, check_platform, parse_mix
 from costcalc.cost.results import Workload, to_jsonable
 from costcalc.errors import CostcalcError
 from costcalc.prices.model import PricedModel
@@ -41,8 +41,18 @@ def _entry(tables: PriceTables, model: str, platform: str) -> PricedModel:
     return tables.find_model(model, check_platform(platform))
 
 
+def _text(value: int | str | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _mix(body: WorkloadBody | RecommendBody) -> GivenMix:
+    """--context-audio and friends, read by the CLI's own parser (tokens, or a duration)."""
+    return parse_mix(_text(body.context_audio), _text(body.context_video), _text(body.prompt_audio),
+                     _text(body.prompt_video))
+
+
 def _workload(entry: PricedModel, body: WorkloadBody, output: int | str | None, output_chars: int | str | None,
-              queries: int | str) -> Workload:
+              queries: int | str, mix: GivenMix) -> Workload:
     """As the CLI builds it (`costcalc.cli.app`), with the option names in the messages."""
     from costcalc.cost.workload import build_workload, parse_ratio
 
@@ -54,33 +64,36 @@ def _workload(entry: PricedModel, body: WorkloadBody, output: int | str | None, 
         chars_per_token=None if body.chars_per_token is None else parse_ratio(body.chars_per_token),
         queries=parse_count(str(queries), "--queries", allow_zero=False, maximum=MAX_QUERIES),
         ttl_seconds=entry.default_ttl_seconds if body.ttl is None else parse_duration(body.ttl),
+        mix=mix.tokens,
     )
 
 
 def estimate(tables: PriceTables, body: EstimateBody) -> Any:
     """`costcalc estimate --format json`."""
-    from costcalc.cost.estimate import estimate as run_estimate
+    from costcalc.cli.app import estimate_answer
 
     entry = _entry(tables, body.model, body.platform)
-    work = _workload(entry, body, body.output, body.output_chars, body.queries)
+    mix = _mix(body)
+    work = _workload(entry, body, body.output, body.output_chars, body.queries, mix)
     rate = None
     if body.hit_rate is not None:
         from costcalc.cost.implicit import parse_hit_rate
 
         rate = parse_hit_rate(body.hit_rate)
-    return to_jsonable(run_estimate(entry, work, as_of(body.as_of), batch=body.batch, hit_rate=rate).to_json())
+    return to_jsonable(estimate_answer(entry, work, mix, as_of(body.as_of), body.batch, rate).to_json())
 
 
 def breakeven(tables: PriceTables, body: BreakevenBody) -> Any:
     """`costcalc breakeven --format json`."""
+    from costcalc.cli.app import breakeven_json, mix_lines
     from costcalc.cost.break_even import break_even
 
     entry = _entry(tables, body.model, body.platform)
-    work = _workload(entry, body, None, None, 1)
+    mix = _mix(body)
+    work = _workload(entry, body, None, None, 1, mix)
     when = as_of(body.as_of)
     answer = break_even(entry, work, when, batch=body.batch)
-    return to_jsonable({"model": entry.model.id, "platform": entry.platform, "as_of": when, "workload": work,
-                        **to_jsonable(answer)})
+    return to_jsonable(breakeven_json(entry, work, when, answer, mix_lines(work, mix) if work.has_mix else None))
 
 
 def recommend(tables: PriceTables, body: RecommendBody, limits: Limits) -> Any:
@@ -93,9 +106,12 @@ def recommend(tables: PriceTables, body: RecommendBody, limits: Limits) -> Any:
     from costcalc.timeline.traffic import Defaults
 
     entry = _entry(tables, body.model, body.platform)
+    mix = _mix(body).tokens
     workload = Defaults(context_tokens=_count(body.context, "--context"),
                         prompt_tokens=_count(body.prompt, "--prompt") or 0,
-                        output_tokens=_count(body.output, "--output") or 0)
+                        output_tokens=_count(body.output, "--output") or 0,
+                        context_audio_tokens=mix[0], context_video_tokens=mix[1], prompt_audio_tokens=mix[2],
+                        prompt_video_tokens=mix[3])
     grid = DEFAULT_TTLS if body.ttls is None else check_ttls(tuple(parse_duration(part, "--ttls")
                                                                   for part in body.ttls.split(",") if part.strip()))
     per_hour = parse_rate(body.rate)

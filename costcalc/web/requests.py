@@ -43,6 +43,12 @@ class WorkloadBody(Body):
     context_chars: Optional[Count] = Field(None, description="Context characters (Vertex 1.0/1.5).")
     prompt_chars: Optional[Count] = Field(None, description="Fresh prompt characters per query.")
     chars_per_token: Optional[Text] = Field(None, description="Your measured characters per token.")
+    context_audio: Optional[Count] = Field(None, description="Audio in the context: tokens, or a duration such as 10m "
+                                           "at 32 tokens/s (`--context-audio`).")
+    context_video: Optional[Count] = Field(None, description="Video in the context: tokens, or a duration at 263 "
+                                           "tokens/s (`--context-video`).")
+    prompt_audio: Optional[Count] = Field(None, description="Audio in each fresh prompt (`--prompt-audio`).")
+    prompt_video: Optional[Count] = Field(None, description="Video in each fresh prompt (`--prompt-video`).")
 
 
 class BreakevenBody(WorkloadBody):
@@ -75,6 +81,10 @@ class RecommendBody(Body):
     strategies: Optional[Text] = Field(None, description="Comma-separated strategies (`--strategies`).")
     ttls: Optional[Text] = Field(None, description="TTL grid, e.g. 5m,15m,30m,1h (`--ttls`).")
     hit_rate: Text = Field("0.5", description="Implicit caching's share of hits (`--hit-rate`).")
+    context_audio: Optional[Count] = Field(None, description="Audio in the context (`--context-audio`).")
+    context_video: Optional[Count] = Field(None, description="Video in the context (`--context-video`).")
+    prompt_audio: Optional[Count] = Field(None, description="Audio in each fresh prompt (`--prompt-audio`).")
+    prompt_video: Optional[Count] = Field(None, description="Video in each fresh prompt (`--prompt-video`).")
     as_of: Optional[Text] = Field(None, description="Prices in force on this date (`--as-of`).")
     batch: StrictBool = Field(False, description="Batch-mode prices (`--batch`).")
     platform: Text = Field("gemini-api", description="gemini-api or vertex-ai (`--platform`).")
