@@ -96,11 +96,12 @@ def _cases(tables: PriceTables) -> list[list[str]]:
     return cases
 
 
-def test_every_how_line_reproduces_its_amount(tables: PriceTables, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_how_line_reproduces_its_amount(bundled_tables_once: PriceTables,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     """Issue: under --batch, creation showed `100,000 × $0.15 / 1M` for $0.03. Every How line of every model and
     period, standard and batch, is recomputed from its own text and compared with the exact JSON amount."""
     checked = 0
-    for args in _cases(tables):
+    for args in _cases(bundled_tables_once):
         assert main(args) == 0, args
         table = capsys.readouterr().out
         assert main([*args, "--format", "json"]) == 0
