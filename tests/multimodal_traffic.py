@@ -19,12 +19,12 @@ TIERED = """
         sources: [test table]
         input_mtok: {lower: "0.50", upper: "1.00"}
         audio_input_mtok: {lower: "3.00", upper: "6.00"}
-        image_input_mtok: "0.70"
-        video_input_mtok: "0.90"
+        image_input_mtok: {lower: "0.70", upper: "1.40"}
+        video_input_mtok: {lower: "0.90", upper: "1.80"}
         cached_mtok: {lower: "0.05", upper: "0.10"}
         output_mtok: {lower: "2.00", upper: "4.00"}
-        audio_output_mtok: "12.00"
-        image_output_mtok: "30.00"
+        audio_output_mtok: {lower: "12.00", upper: "24.00"}
+        image_output_mtok: {lower: "30.00", upper: "60.00"}
         storage_mtok_hour: "1.00"
 """
 
