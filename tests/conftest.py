@@ -9,8 +9,10 @@ import pytest
 
 from costcalc import PricedModel, PriceTables, load_tables
 from costcalc.prices.schema import CacheMinimum, ModelPrices, PricePeriod, TieredPrice
+from tests.click_once import build_commands_once
 
 D = Decimal
+build_commands_once()  # typer would rebuild the whole command tree on each of the tests' thousands of calls
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -25,6 +27,22 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def tables(_private_cache: None) -> PriceTables:
     return load_tables()
+
+
+@pytest.fixture
+def bundled_tables_once(tables: PriceTables, monkeypatch: pytest.MonkeyPatch) -> PriceTables:
+    """For tests that run the CLI on every model and period (hundreds of calls): the session's bundled tables
+    instead of reading and checking the validated-table cache again on each call (about 12 ms, most of such a
+    test's time). Loading has tests of its own; these tests are about what the commands print."""
+    import costcalc.prices.tables as module
+
+    original = module.load_tables
+
+    def load_tables(extra: object = None, *, bundled: bool = True) -> PriceTables:
+        return tables if bundled and not extra else original(extra, bundled=bundled)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "load_tables", load_tables)
+    return tables
 
 
 def tiered(lower: str, upper: str) -> TieredPrice:

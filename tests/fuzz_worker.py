@@ -68,6 +68,9 @@ def _run(request: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 
 def main() -> None:
+    from tests.click_once import build_commands_once
+
+    build_commands_once()  # hundreds of cases: build typer's command tree once, not per case
     signal.signal(signal.SIGALRM, _expire)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

@@ -213,6 +213,7 @@ def test_tampering_never_changes_an_answer(cached: tuple[Path, Path, tuple[Price
         assert (entry.parent.parent / "victim.json").read_text(encoding="utf-8") == '{"not": "a cache"}'
 
 
+@pytest.mark.slow  # a fresh validation of the table per example: .ci/run's second step runs it
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), min_size=1,
                 max_size=4))

@@ -96,11 +96,12 @@ def _cases(tables: PriceTables) -> list[list[str]]:
     return cases
 
 
-def test_every_how_line_reproduces_its_amount(tables: PriceTables, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_how_line_reproduces_its_amount(bundled_tables_once: PriceTables,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     """Issue: under --batch, creation showed `100,000 × $0.15 / 1M` for $0.03. Every How line of every model and
     period, standard and batch, is recomputed from its own text and compared with the exact JSON amount."""
     checked = 0
-    for args in _cases(tables):
+    for args in _cases(bundled_tables_once):
         assert main(args) == 0, args
         table = capsys.readouterr().out
         assert main([*args, "--format", "json"]) == 0
@@ -255,7 +256,8 @@ def test_ci_run_removes_its_virtual_environment(tmp_path: Path) -> None:
     (stub / "python3").write_text(
         "#!/bin/sh\n"
         'mkdir -p "$3/bin" && echo "$3" > "$RECORD.venv"\n'
-        'printf \'pip() { echo "pip $*" >> "$RECORD"; }\\npython() { echo "python $*" >> "$RECORD"; }\\n\' '
+        'printf \'pip() { echo "pip $*" >> "$RECORD"; }\\npython() { echo "python $*" >> "$RECORD"; }\\n'
+        'mkdocs() { echo "mkdocs $*" >> "$RECORD"; }\\n\' '
         '> "$3/bin/activate"\n', encoding="utf-8")
     (stub / "python3").chmod(0o755)
     done = subprocess.run(["bash", str(REPO / ".ci" / "run")], capture_output=True, text=True, timeout=60,
@@ -264,7 +266,9 @@ def test_ci_run_removes_its_virtual_environment(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     venv = Path((tmp_path / "record.venv").read_text().strip())
     assert not venv.exists() and not venv.parent.exists()
-    assert record.read_text().splitlines() == ["pip install .[test]", "python -m pytest -q"]
+    assert record.read_text().splitlines() == [
+        "pip install .[test]", "python -m pytest -q", "python -m pytest -q -m spark or slow",
+        "pip install .[docs]", f"mkdocs build --strict --site-dir {venv.parent}/site"]
 
 
 @pytest.mark.parametrize("argv", [

@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import REPO
 
+# Hundreds of generated cases in a child process: .ci/run runs them in its second step, not the default run.
+pytestmark = pytest.mark.slow
+
 ANSWER_SECONDS = 30.0
 
 

@@ -83,8 +83,8 @@ def _invocations(tables: PriceTables) -> list[list[str]]:
     return calls
 
 
-def test_everything_prices_and_estimate_print_is_readable(tables: PriceTables) -> None:
-    calls = _invocations(tables)
+def test_everything_prices_and_estimate_print_is_readable(bundled_tables_once: PriceTables) -> None:
+    calls = _invocations(bundled_tables_once)
     assert len(calls) > 60  # every model and period of both tables
     for args in calls:
         for shape in ("table", "json"):

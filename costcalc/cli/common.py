@@ -157,4 +157,5 @@ def warn_if_stale(tables: PriceTables, today: date) -> None:
     newest = tables.newest_check()
     if newest is not None and (today - newest).days > STALE_AFTER_DAYS:
         sys.stderr.write(f"costcalc: warning: the newest price check in the loaded tables is from {newest} "
-                         f"({(today - newest).days} days ago); prices may be stale (README: Updating prices)\n")
+                         f"({(today - newest).days} days ago); prices may be stale "
+                         "(docs/price-tables.md: Updating prices)\n")
