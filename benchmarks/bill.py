@@ -10,7 +10,7 @@ third with cached tokens, thinking and tool-use tokens, some batch) and some cac
     part in cacheTokensDetails, candidatesTokensDetails, and a few image outputs), and its time / the text log's.
 Goals: bill <= 0.5x the json.loads time; bill throughput >= 25x genai-prices'; multimodal <= 1.2x the text log.
 Both logs are billed with a small price table (written beside them) that adds the audio and image-output prices
-issue 14 quotes, so that neither log's time depends on what the bundled tables price.
+the pricing page gives, so that neither log's time depends on what the bundled tables price.
 
     pip install '.[bench]'
     python benchmarks/bill.py --records 1000000 --runs 3

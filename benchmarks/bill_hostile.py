@@ -1,4 +1,4 @@
-"""Wall time and peak memory of `costcalc bill` on hostile logs (issue 17, item 9).
+"""Wall time and peak memory of `costcalc bill` on hostile logs (hardening round 3).
 
     junk.jsonl        N lines of `{}` (default 1,000,000): every one a bad record
     blank.jsonl.gz    M MB of newlines, gzipped (default 100 MB, about 450 KB on disk)

@@ -1,12 +1,12 @@
 """Wall time and peak memory of `costcalc pricing validate` on hostile or huge files; target: each under a second.
 
-    a: &a [*a]                 a recursive alias (issue 6: hung, eating memory)
-    a FIFO                     nobody writes to it (issue 6: blocked forever)
-    a 4.8 MB anchor-free table the bundled models copied (issue 6: 13.6 s; issue 17: accepted after 2-3 s)
-    the same, one model broken at its end (issue 17: refused only after 2.3 s)
+    a: &a [*a]                 a recursive alias (before hardening: hung, eating memory)
+    a FIFO                     nobody writes to it (before hardening: blocked forever)
+    a 4.8 MB anchor-free table the bundled models copied (first hardening round: 13.6 s; before round 3: accepted after 2-3 s)
+    the same, one model broken at its end (before round 3: refused only after 2.3 s)
     a 5 MB list of zeros       2.6 million values: refused at the value cap, for what it is
-    49,000 distinct timestamps 1.4 MB, each built by PyYAML (issue 17: 1.6 s to parse, then refused)
-    290,000 distinct integers  3.2 MB (issue 17: several seconds)
+    49,000 distinct timestamps 1.4 MB, each built by PyYAML (before round 3: 1.6 s to parse, then refused)
+    290,000 distinct integers  3.2 MB (before round 3: several seconds)
 
 Each is run several times in a fresh process (cache off) and the median wall time is printed with the peak
 resident memory (max RSS) of the first run and the answer's first line. `--baseline-src DIR` runs the same
