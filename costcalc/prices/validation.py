@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -118,11 +119,19 @@ def _raw_problems(value: Any, path: DataPath) -> Iterator[tuple[DataPath, str]]:
             yield from _raw_problems(item, (*path, index))
 
 
-def _validate_schema(data: dict[str, Any]) -> tuple[PriceFile | None, list[tuple[DataPath, str]]]:
+@functools.cache
+def _adapter() -> Any:
+    """pydantic's validator of a price file, built once per process (building it costs tens of milliseconds)."""
     import pydantic  # only here: validation runs once per file content, the hot path uses the cache
 
+    return pydantic.TypeAdapter(PriceFile)
+
+
+def _validate_schema(data: dict[str, Any]) -> tuple[PriceFile | None, list[tuple[DataPath, str]]]:
+    import pydantic
+
     try:
-        return pydantic.TypeAdapter(PriceFile).validate_python(data), []
+        return _adapter().validate_python(data), []
     except pydantic.ValidationError as error:
         found: dict[DataPath, str] = {}
         for item in error.errors():

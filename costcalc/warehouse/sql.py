@@ -8,6 +8,7 @@ digits, which is exact in every dialect). Everything else is transpiled as is. S
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -158,11 +159,17 @@ MONEY_VIEWS = ("costcalc_priced_units", "costcalc_bill_by_key", "costcalc_bill_b
 
 def view_statements(dialect: str, money: bool = True) -> list[str]:
     """CREATE VIEW statements of the billing rule, in `dialect` (without the money views unless `money`)."""
+    return list(_view_statements(dialect, money))
+
+
+@functools.cache
+def _view_statements(dialect: str, money: bool) -> tuple[str, ...]:
+    """Transpiled once per process: sqlglot takes a good part of a second for the whole definition."""
     text = definition()
     if not money:
         kept = [part for part in text.split(";") if not any(f"VIEW {name} AS" in part for name in MONEY_VIEWS)]
         text = ";".join(kept)
-    return transpile(text, dialect)
+    return tuple(transpile(text, dialect))
 
 
 def _literal(value: Any) -> str:
