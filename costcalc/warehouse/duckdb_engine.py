@@ -8,7 +8,6 @@ bill is built by the default engine's report code, so the JSON is the same (`row
 from __future__ import annotations
 
 import gzip
-import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ from costcalc.warehouse.rows import (
     parquet_columns,
     parquet_order,
 )
+from costcalc.warehouse.scan import scan_log
 
 
 def connect() -> Any:
@@ -58,22 +58,6 @@ def create_views(con: Any, materialize: tuple[str, ...] = ()) -> None:
     for statement in sql.view_statements("duckdb", money=False):
         name = statement.split()[2]
         con.execute(statement.replace("CREATE VIEW", "CREATE TABLE", 1) if name in materialize else statement)
-
-
-def _unterminated(path: str) -> bool:
-    """The file does not end with a newline (its last line may still be being written)."""
-    if path.endswith(".gz"):
-        last = b""
-        with gzip.open(path, "rb") as stream:
-            while chunk := stream.read(1 << 20):
-                last = chunk[-1:]
-        return last not in (b"", b"\n")
-    with open(path, "rb") as stream:
-        stream.seek(0, os.SEEK_END)
-        if stream.tell() == 0:
-            return False
-        stream.seek(-1, os.SEEK_END)
-        return stream.read(1) != b"\n"
 
 
 def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -> tuple[str, int]:
@@ -140,14 +124,23 @@ def read_failure(error: BaseException, paths: Sequence[tuple[str, str]], engine:
 
 
 class _Inputs:
-    """The files to bill, standard input spooled to a temporary file (DuckDB reads files)."""
+    """The files to bill, standard input spooled to a temporary file (DuckDB reads files); each log checked by
+    the default engine's line reader first (`scan`)."""
 
     def __init__(self, files: Sequence[str | Path], workdir: str) -> None:
         given = resolve_inputs(files, workdir)
-        self.jsonl = [(item.index, item.name, item.path) for item in given if not item.parquet]
         self.parquet = [(item.index, item.name, item.path) for item in given if item.parquet]
-        for _, name, path in self.jsonl:
-            refuse_parquet_content(name, path)
+        self.jsonl: list[tuple[int, str, str]] = []
+        self.originals: list[tuple[str, str]] = []
+        self.unterminated: dict[int, bool] = {}
+        for item in given:
+            if item.parquet:
+                continue
+            refuse_parquet_content(item.name, item.path)
+            scanned = scan_log(item.name, item.path, workdir)
+            self.jsonl.append((item.index, item.name, scanned.path))
+            self.originals.append((item.name, item.path))
+            self.unterminated[item.index] = scanned.unterminated
 
 
 def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",
@@ -172,9 +165,9 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
             try:
                 con.execute("CREATE TABLE costcalc_parsed AS " + duckdb_load.parsed_sql(inputs.jsonl, platform))
             except Exception as error:  # DuckDB's own errors: a damaged .gz, an unreadable or non-UTF-8 file
-                raise read_failure(error, [(name, path) for _, name, path in inputs.jsonl], "DuckDB") from None
+                raise read_failure(error, inputs.originals, "DuckDB") from None
             lines += con.execute("SELECT COUNT(*) FROM costcalc_parsed WHERE NOT blank").fetchone()[0]
-            refused += _read_unsure(con, inputs.jsonl, lookup)
+            refused += _read_unsure(con, inputs, lookup)
             parts.append(
                 "SELECT file, line, file_index * " + str(SEQ_LINES) + " + line AS seq, platform, kind, model_name, "
                 "batch, time_ns, prompt AS prompt_tokens, cached AS cached_tokens, candidates AS candidates_tokens, "
@@ -199,21 +192,19 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
         return _bill(con, tables, platform, lookup, refused, lines, strict)
 
 
-def _read_unsure(con: Any, files: list[tuple[int, str, str]], lookup: PriceLookup) -> list[Refused]:
+def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup) -> list[Refused]:
     """Lines the fast path was not sure of, read by the reference reading: rows into costcalc_extra, or refused."""
     last_lines = dict(con.execute("SELECT file_index, MAX(line) FROM costcalc_parsed GROUP BY file_index").fetchall())
-    paths = {index: (name, path) for index, name, path in files}
-    unterminated: dict[int, bool] = {}
+    names = {index: name for index, name, _ in inputs.jsonl}
+    unterminated = inputs.unterminated
     extra: list[UsageRow] = []
     refused: list[Refused] = []
     cursor = con.execute("SELECT file_index, line, j FROM costcalc_parsed WHERE NOT ok AND NOT blank "
                          "ORDER BY file_index, line")
     while batch := cursor.fetchmany(10_000):
         for index, line, text in batch:
-            name, path = paths[index]
+            name = names[index]
             last = line == last_lines[index]
-            if last and index not in unterminated:
-                unterminated[index] = _unterminated(path)
             found = line_row(text.encode(), lookup, name, index, line, last and unterminated[index])
             if isinstance(found, Refused):
                 refused.append(found)

@@ -1,0 +1,145 @@
+"""Issue 17 (round 3), the DuckDB and Spark side: hostile logs get the default engine's answer on every engine.
+
+Caps are made small through the parameters and environment variables that set them, so no test writes GBs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from costcalc import PriceTables, bill
+from costcalc.errors import CostcalcError
+from costcalc.usage import reader
+from tests.usage_logs import SMALL_LOG
+
+GOOD = SMALL_LOG.read_bytes().split(b"\n")[1]
+"""A billable response of the shipped log."""
+
+
+def _duckdb(paths: list[Path], tables: PriceTables, **options: Any) -> dict[str, Any]:
+    pytest.importorskip("duckdb")
+    from costcalc.warehouse.duckdb_engine import bill_duckdb
+
+    return bill_duckdb(paths, tables, **options).to_json()
+
+
+def _spark(paths: list[Path], tables: PriceTables) -> dict[str, Any]:
+    pytest.importorskip("pyspark")
+    from costcalc.warehouse.spark_engine import bill_spark
+
+    return bill_spark(paths, tables).to_json()
+
+
+def _error(run: Any) -> str:
+    with pytest.raises(CostcalcError) as caught:
+        run()
+    return str(caught.value)
+
+
+# ----------------------------------------------------------------- item 1: a line longer than the cap
+
+
+@pytest.mark.parametrize("first", [GOOD + b"\n", b""], ids=["after-a-record", "alone"])
+@pytest.mark.parametrize("end", [b"", b"\n"], ids=["last-unterminated", "terminated"])
+def test_a_line_over_the_cap_is_refused_by_duckdb_as_by_python(
+        first: bytes, end: bytes, tables: PriceTables, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # 3 MB of `[` against a 4 KB cap stands for 3 GB against 64 MB: DuckDB billed the line before it alone
+    # (the total halved, exit 0), or said "no records"; the default engine refuses the file.
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 4096)
+    log = tmp_path / "long.jsonl"
+    log.write_bytes(first + b"[" * (3 << 20) + end)
+    expected = _error(lambda: bill([log], tables))
+    line = 2 if first else 1
+    assert expected == f"{log}:{line}: a line longer than 0 MB; is this a JSON Lines log (one record per line)?"
+    assert _error(lambda: _duckdb([log], tables)) == expected
+
+
+@pytest.mark.spark
+def test_a_line_over_the_cap_is_refused_by_spark_as_by_python(tables: PriceTables, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "MAX_LINE_BYTES", 4096)
+    log = tmp_path / "long.jsonl"
+    log.write_bytes(GOOD + b"\n" + b"[" * (3 << 20))
+    assert _error(lambda: _spark([log], tables)) == _error(lambda: bill([log], tables))
+
+
+# ----------------------------------------------------------------- item 6: mixed CRLF and LF
+
+
+def _mixed_line_ends(tmp_path: Path) -> Path:
+    """Records and bad lines with CRLF and LF in an irregular order, starting with LF (DuckDB then read each
+    CRLF as two line breaks: every later bad record had the wrong line)."""
+    pattern = [b"\n", b"\r\n", b"\r\n", b"\n", b"\n", b"\r\n"]
+    lines = [b'{"x": 1}' if index % 7 == 3 else GOOD for index in range(40)]
+    log = tmp_path / "windows.jsonl"
+    log.write_bytes(b"\n" + b"".join(line + pattern[index % len(pattern)] for index, line in enumerate(lines))
+                    + b"\r\n" + b'{"usageMetadata": 1}\r\n')
+    return log
+
+
+def test_mixed_crlf_and_lf_line_numbers_are_the_default_engines(tables: PriceTables, tmp_path: Path) -> None:
+    log = _mixed_line_ends(tmp_path)
+    expected = bill([log], tables).to_json()
+    # The blank first line, then bad lines at 40 records' positions 3, 10, ...: file lines 5, 12, ...; the
+    # blank CRLF line 42 is not a record, the last line (43) is.
+    assert [bad["line"] for bad in expected["bad_records"]] == [5, 12, 19, 26, 33, 40, 43]
+    assert expected["records"]["lines"] == 41
+    assert _duckdb([log], tables) == expected
+
+
+def test_a_crlf_log_is_read_from_a_private_copy_that_goes_away(tables: PriceTables, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    log = _mixed_line_ends(tmp_path)
+    gz = tmp_path / "windows.jsonl.gz"
+    gz.write_bytes(gzip.compress(log.read_bytes()))
+    expected = bill([gz], tables).to_json()
+    assert _duckdb([gz], tables) == expected
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.spark
+def test_mixed_crlf_and_lf_on_spark(tables: PriceTables, tmp_path: Path) -> None:
+    log = _mixed_line_ends(tmp_path)
+    assert _spark([log], tables) == bill([log], tables).to_json()
+
+
+# ----------------------------------------------------------------- item 9: a newline bomb
+
+
+def _newline_bomb(tmp_path: Path, newlines: int) -> Path:
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(b"\n" * newlines + GOOD + b"\n"))
+    return bomb
+
+
+def test_a_newline_bomb_stops_at_the_blank_line_cap(tables: PriceTables, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # 200,000 newlines against a cap of 1,000 blank lines stands for 4 GB against 1,000,000: DuckDB read it for
+    # minutes; now it stops in the first block, with the default engine's words.
+    monkeypatch.setenv("COSTCALC_MAX_BLANK_LINES", "1000")
+    bomb = _newline_bomb(tmp_path, 200_000)
+    message = _error(lambda: _duckdb([bomb], tables))
+    assert message.startswith(f"{bomb}: more than 1,000 blank lines (by line ")
+    assert message.endswith("this is not a JSON Lines log (a gzip bomb?): remove the blank lines, or set "
+                            "COSTCALC_MAX_BLANK_LINES if they are real")
+    if hasattr(reader, "blank_line_limit"):  # the default engine's own cap (the python side of item 9)
+        assert _error(lambda: bill([bomb], tables)) == message
+    monkeypatch.setenv("COSTCALC_MAX_BLANK_LINES", "200000")
+    assert _duckdb([bomb], tables) == json.loads(json.dumps(bill([bomb], tables).to_json()))
+
+
+@pytest.mark.spark
+def test_a_newline_bomb_on_spark(tables: PriceTables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COSTCALC_MAX_BLANK_LINES", "1000")
+    bomb = _newline_bomb(tmp_path, 200_000)
+    assert _error(lambda: _spark([bomb], tables)).startswith(f"{bomb}: more than 1,000 blank lines (by line ")
