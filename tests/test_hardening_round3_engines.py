@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +148,59 @@ def test_a_newline_bomb_on_spark(tables: PriceTables, tmp_path: Path, monkeypatc
     monkeypatch.setenv("COSTCALC_MAX_BLANK_LINES", "1000")
     bomb = _newline_bomb(tmp_path, 200_000)
     assert _error(lambda: _spark([bomb], tables)).startswith(f"{bomb}: more than 1,000 blank lines (by line ")
+
+
+# ----------------------------------------------------------------- item 2: --write-usage onto an existing file
+
+
+def test_write_usage_replaces_the_target_by_a_rename(tables: PriceTables, tmp_path: Path) -> None:
+    # DuckDB's COPY onto an existing file wrote `tmp_<name>` beside it: it destroyed an unrelated file of that
+    # name and wrote through a symlink planted there.
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    target = tmp_path / "usage.parquet"
+    target.write_bytes(b"old")
+    (tmp_path / "tmp_usage.parquet").symlink_to(victim)
+    expected = _duckdb([SMALL_LOG], tables)
+    assert _duckdb([SMALL_LOG], tables, write_usage=target) == expected
+    linked = tmp_path / "linked.parquet"
+    linked.symlink_to(victim)  # a symlink at the target itself is replaced, not written through
+    _duckdb([SMALL_LOG], tables, write_usage=linked)
+    assert victim.read_bytes() == b"precious" and not linked.is_symlink()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["linked.parquet", "tmp_usage.parquet",
+                                                                 "usage.parquet", "victim.txt"]
+    # Both hold the relation (a malformed line is not in it, so only the money is compared).
+    assert _duckdb([target], tables)["by_day"] == _duckdb([linked], tables)["by_day"] == expected["by_day"]
+
+
+def test_write_usage_in_a_folder_that_cannot_be_written_is_one_line(tables: PriceTables, tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "usage.parquet"
+    message = _error(lambda: _duckdb([SMALL_LOG], tables, write_usage=target))
+    assert message.startswith(f"{target}: cannot write the usage Parquet file (") and "\n" not in message
+    assert message.endswith("give a file in a folder you can write")
+
+
+# ----------------------------------------------------------------- item 11: a signal while reading standard input
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["TERM", "HUP", "INT"])
+def test_a_signal_during_the_stdin_spool_leaves_nothing_behind(stop: int, tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    child = subprocess.Popen([sys.executable, "-m", "costcalc", "bill", "--engine", "duckdb", "-"],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env={**os.environ, "TMPDIR": str(spools)})
+    assert child.stdin is not None
+    deadline = time.monotonic() + 60
+    spooled = 0
+    while spooled < 1 << 20 and time.monotonic() < deadline:  # the spool has begun (1 MB of it on disk)
+        child.stdin.write(GOOD + b"\n")
+        child.stdin.flush()
+        spooled = sum(path.stat().st_size for path in spools.rglob("*") if path.is_file())
+    assert spooled >= 1 << 20
+    child.send_signal(stop)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode in (-stop, 130, 2), stderr
+    assert list(spools.iterdir()) == []
+    assert b"Traceback" not in stderr

@@ -8,13 +8,14 @@ bill is built by the default engine's report code, so the JSON is the same (`row
 from __future__ import annotations
 
 import gzip
-import tempfile
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
+from costcalc.text import one_line
 from costcalc.usage.lookup import PriceLookup
 from costcalc.usage.report import UsageBill
 from costcalc.warehouse import duckdb_load, relation, sql
@@ -32,6 +33,7 @@ from costcalc.warehouse.rows import (
     parquet_order,
 )
 from costcalc.warehouse.scan import scan_log
+from costcalc.warehouse.workdir import private_folder
 
 
 def connect() -> Any:
@@ -153,7 +155,7 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
     con = connect()
     tables.models(platform)
     lookup = PriceLookup(tables, platform)
-    with tempfile.TemporaryDirectory(prefix="costcalc-duckdb-") as workdir:
+    with private_folder("costcalc-duckdb-") as workdir:
         con.execute(f"SET temp_directory = {duckdb_load._quote(workdir)}")
         inputs = _Inputs(files, workdir)
         load_prices(con, tables)
@@ -181,15 +183,26 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
             lines += count
         con.execute("CREATE VIEW costcalc_usage AS " + " UNION ALL ".join(parts))
         if write_usage is not None:
-            try:
-                con.execute(f"COPY (SELECT * REPLACE (ROW_NUMBER() OVER (ORDER BY seq) AS seq) FROM costcalc_usage "
-                            "ORDER BY seq) TO "
-                            f"{duckdb_load._quote(str(write_usage))} (FORMAT parquet)")
-            except Exception as error:
-                raise CostcalcError(f"{write_usage}: cannot write the usage Parquet file "
-                                    f"({str(error).splitlines()[0]})") from None
+            _write_usage(con, write_usage)
         create_views(con, MATERIALIZED)
         return _bill(con, tables, platform, lookup, refused, lines, strict)
+
+
+def _write_usage(con: Any, target: Path) -> None:
+    """The usage relation to `target`, written in a private folder beside it and renamed over it.
+
+    DuckDB's own COPY onto an existing file writes `tmp_<name>` next to it first (destroying a file of that name,
+    following a symlink planted there); a rename replaces a symlink at `target` instead of writing through it.
+    """
+    try:
+        with private_folder(".costcalc-usage-", str(target.parent)) as folder:
+            part = os.path.join(folder, "usage.parquet")
+            con.execute(f"COPY (SELECT * REPLACE (ROW_NUMBER() OVER (ORDER BY seq) AS seq) FROM costcalc_usage "
+                        f"ORDER BY seq) TO {duckdb_load._quote(part)} (FORMAT parquet)")
+            os.replace(part, target)
+    except Exception as error:  # DuckDB's errors, and the OS's (a folder that cannot be written)
+        raise CostcalcError(f"{one_line(str(target))}: cannot write the usage Parquet file "
+                            f"({one_line(_first_line(error))}); give a file in a folder you can write") from None
 
 
 def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup) -> list[Refused]:

@@ -39,6 +39,7 @@ from costcalc.warehouse.rows import (
     parquet_order,
 )
 from costcalc.warehouse.scan import scan_log
+from costcalc.warehouse.workdir import private_folder
 
 
 def session() -> Any:
@@ -163,7 +164,7 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
     spark.createDataFrame([astuple(row) for row in relation.name_rows(tables)], name_schema) \
         .createOrReplaceTempView(sql.NAME_TABLE)
     spark.range(sql.MAX_LIFETIME_DAYS + 1).withColumnRenamed("id", "day_offset").createOrReplaceTempView(sql.DAYS_TABLE)
-    with tempfile.TemporaryDirectory(prefix="costcalc-spark-") as workdir:
+    with private_folder("costcalc-spark-") as workdir:
         given_files = resolve_inputs(files, workdir)
         unterminated: dict[int, bool] = {}
         for given in given_files:
