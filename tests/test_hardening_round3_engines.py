@@ -204,3 +204,18 @@ def test_a_signal_during_the_stdin_spool_leaves_nothing_behind(stop: int, tmp_pa
     assert child.returncode in (-stop, 130, 2), stderr
     assert list(spools.iterdir()) == []
     assert b"Traceback" not in stderr
+
+
+# ----------------------------------------------------------------- item 9: millions of bad lines
+
+
+def test_many_bad_lines_bill_as_python_and_strict_stops_at_the_first(tables: PriceTables, tmp_path: Path) -> None:
+    # 20,000 `{}` lines stand for 5.6 million: each short text is decided once; --strict stops at the first.
+    log = tmp_path / "empties.jsonl"
+    log.write_bytes(GOOD + b"\n" + b"{}\n" * 20_000 + b"[]\n" + b"{}\n" * 3)
+    expected = bill([log], tables).to_json()
+    assert expected["records"]["bad"] == 20_004 and expected["bad_records"][-4]["code"] == "not_an_object"
+    assert _duckdb([log], tables) == expected
+    message = _error(lambda: bill([log], tables, strict=True))
+    assert message.startswith(f"{log}:2: neither a response")
+    assert _error(lambda: _duckdb([log], tables, strict=True)) == message

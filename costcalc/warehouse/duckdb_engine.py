@@ -17,7 +17,7 @@ from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.text import one_line
 from costcalc.usage.lookup import PriceLookup
-from costcalc.usage.report import UsageBill
+from costcalc.usage.report import BadRecord, UsageBill
 from costcalc.warehouse import duckdb_load, relation, sql
 from costcalc.warehouse.inputs import resolve_inputs
 from costcalc.warehouse.rows import (
@@ -31,6 +31,7 @@ from costcalc.warehouse.rows import (
     line_row,
     parquet_columns,
     parquet_order,
+    seq_of,
 )
 from costcalc.warehouse.scan import scan_log
 from costcalc.warehouse.workdir import private_folder
@@ -169,7 +170,7 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
             except Exception as error:  # DuckDB's own errors: a damaged .gz, an unreadable or non-UTF-8 file
                 raise read_failure(error, inputs.originals, "DuckDB") from None
             lines += con.execute("SELECT COUNT(*) FROM costcalc_parsed WHERE NOT blank").fetchone()[0]
-            refused += _read_unsure(con, inputs, lookup)
+            refused += _read_unsure(con, inputs, lookup, strict)
             parts.append(
                 "SELECT file, line, file_index * " + str(SEQ_LINES) + " + line AS seq, platform, kind, model_name, "
                 "batch, time_ns, prompt AS prompt_tokens, cached AS cached_tokens, candidates AS candidates_tokens, "
@@ -186,6 +187,10 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
             _write_usage(con, write_usage)
         create_views(con, MATERIALIZED)
         return _bill(con, tables, platform, lookup, refused, lines, strict)
+
+
+SHORT_LINE = 64
+"""Lines up to this many characters have their reason remembered (a record this short is never billable)."""
 
 
 def _write_usage(con: Any, target: Path) -> None:
@@ -205,22 +210,36 @@ def _write_usage(con: Any, target: Path) -> None:
                             f"({one_line(_first_line(error))}); give a file in a folder you can write") from None
 
 
-def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup) -> list[Refused]:
-    """Lines the fast path was not sure of, read by the reference reading: rows into costcalc_extra, or refused."""
+def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup, strict: bool) -> list[Refused]:
+    """Lines the fast path was not sure of, read by the reference reading: rows into costcalc_extra, or refused.
+
+    Under `strict` the first refused line ends the reading (lines are read in order, so no later one can be the
+    first bad record). A short line's reason is computed once per distinct text: 5.6 million `{}` lines are one
+    decision, not 5.6 million (docs/hardening.md, Round 3 (engines)).
+    """
     last_lines = dict(con.execute("SELECT file_index, MAX(line) FROM costcalc_parsed GROUP BY file_index").fetchall())
     names = {index: name for index, name, _ in inputs.jsonl}
     unterminated = inputs.unterminated
     extra: list[UsageRow] = []
     refused: list[Refused] = []
+    reasons: dict[str, tuple[str, str]] = {}
     cursor = con.execute("SELECT file_index, line, j FROM costcalc_parsed WHERE NOT ok AND NOT blank "
                          "ORDER BY file_index, line")
     while batch := cursor.fetchmany(10_000):
         for index, line, text in batch:
             name = names[index]
             last = line == last_lines[index]
+            known = reasons.get(text) if not last and line > 1 else None
+            if known is not None:
+                refused.append(Refused(seq_of(index, line), BadRecord(name, line, *known)))
+                continue
             found = line_row(text.encode(), lookup, name, index, line, last and unterminated[index])
             if isinstance(found, Refused):
                 refused.append(found)
+                if strict:
+                    return refused
+                if len(text) <= SHORT_LINE and not last and line > 1:
+                    reasons[text] = (found.record.code, found.record.reason)
             else:
                 extra.append(found)
     if extra:
