@@ -19,7 +19,7 @@ from costcalc.usage.caches import bill_cache, cache_version
 from costcalc.usage.counts import AggregateKey, Counts, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
 from costcalc.usage.records import RESPONSE_COUNTS, count, field, kind_of, model_name, response_facts, time_ns, usage_of
-from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report
+from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report, listed_bad_limit
 from costcalc.usage.times import NS_PER_DAY, NS_PER_SECOND
 from costcalc.warehouse.record_details import cache_details, response_details
 
@@ -274,8 +274,17 @@ def assemble(platform: str, tables: PriceTables, found: SqlResult, refused: list
             if group:
                 first = min(group, key=lambda item: item.order)
                 raise BadUsageRecord(_strict_message(first.record))
-    ordered = sorted(refused, key=lambda item: item.order)
+    # As the default engine lists them: records refused while reading first, in read order, then the refused
+    # winners of caches while room is left; the rest are counted per code (docs/usage-billing.md, Bad records).
+    limit = listed_bad_limit()
+    queue = [*sorted((item for item in refused if not item.late), key=lambda item: item.order),
+             *sorted((item for item in refused if item.late), key=lambda item: item.order)]
+    listed = sorted(queue[:limit], key=lambda item: item.order)
+    unlisted: dict[str, int] = {}
+    for item in queue[limit:]:
+        unlisted[item.record.code] = unlisted.get(item.record.code, 0) + 1
     counts = RecordCounts(lines=lines, responses=sum(c.responses for c in aggregates.values()),
                           cache_records=found.cache_records, caches=found.caches, superseded=found.superseded,
-                          bad=len(ordered))
-    return build_report(platform, aggregates, tables, [item.record for item in ordered], counts)
+                          bad=len(queue))
+    return build_report(platform, aggregates, tables, [item.record for item in listed], counts,
+                        unlisted_bad=unlisted)
