@@ -153,6 +153,7 @@ def test_control_characters_in_table_text_are_refused(tmp_path: Path, escape: st
                                                          "control character")
 
 
+@pytest.mark.slow  # seconds of subprocesses or SQL parsing: CI's second step runs it
 @pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
 def test_non_regular_files_are_refused_before_reading(tmp_path: Path, kind: str) -> None:
     if kind == "fifo":

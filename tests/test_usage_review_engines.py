@@ -29,6 +29,7 @@ def test_review_log_is_identical_on_duckdb(shape: str) -> None:
         assert data["records"]["caches"] == 3 and data["notes"]
 
 
+@pytest.mark.slow  # seconds of subprocesses or SQL parsing: CI's second step runs it
 def test_earliest_deletion_in_sql_views_of_a_parquet_copy(tables: PriceTables, tmp_path: Path) -> None:
     """The views (not only the line reader) apply the earliest deleteTime: a Parquet copy bills the same."""
     from costcalc.warehouse.duckdb_engine import bill_duckdb

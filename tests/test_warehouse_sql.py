@@ -22,12 +22,24 @@ D = Decimal
 BUCKETS = ("fresh_input", "cached_input", "output", "creation", "storage", "total", "without_caching")
 
 
+class _Scripts(dict[str, str]):
+    """The export script of each dialect, written on first use: a dialect costs a second of SQL parsing."""
+
+    def __init__(self, tables: PriceTables) -> None:
+        super().__init__()
+        self.tables = tables
+
+    def __missing__(self, dialect: str) -> str:
+        self[dialect] = sql.script(relation.price_rows(self.tables), relation.name_rows(self.tables), dialect)
+        return self[dialect]
+
+
 @pytest.fixture(scope="module")
 def scripts(tables: PriceTables) -> dict[str, str]:
-    return {dialect: sql.script(relation.price_rows(tables), relation.name_rows(tables), dialect)
-            for dialect in sql.DIALECTS}
+    return _Scripts(tables)
 
 
+@pytest.mark.slow  # seconds of subprocesses or SQL parsing: CI's second step runs it
 @pytest.mark.parametrize("dialect", sql.DIALECTS)
 def test_export_parses_in_its_dialect(scripts: dict[str, str], dialect: str) -> None:
     statements = sqlglot.parse(scripts[dialect], read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
@@ -99,6 +111,7 @@ def test_duckdb_script_on_a_parquet_copy_reproduces_bill(tmp_path: Path, scripts
     assert refused <= {(row["line"], row["code"]) for row in bill["bad_records"]}
 
 
+@pytest.mark.slow  # seconds of subprocesses or SQL parsing: CI's second step runs it
 @pytest.mark.parametrize("seed", [3, 4])
 def test_duckdb_money_views_agree_with_python_on_random_logs(tmp_path: Path, scripts: dict[str, str],
                                                              seed: int) -> None:
