@@ -221,3 +221,23 @@ def test_many_bad_lines_bill_as_python_and_strict_stops_at_the_first(tables: Pri
     message = _error(lambda: bill([log], tables, strict=True))
     assert message.startswith(f"{log}:2: neither a response")
     assert _error(lambda: _duckdb([log], tables, strict=True)) == message
+
+
+def test_times_past_2262_are_bad_time_on_every_engine(tables: PriceTables, tmp_path: Path) -> None:
+    # DuckDB aborted on a time after 2262-04-11 (64-bit nanoseconds overflow) where python billed it: now both
+    # refuse it as bad_time, and bill the last instant that fits, 2262-04-11T23:47:16.854775807Z.
+    def response(stamp: str) -> str:
+        return json.dumps({"modelVersion": "gemini-2.5-flash", "timestamp": stamp,
+                           "usageMetadata": {"promptTokenCount": 1000, "candidatesTokenCount": 10}})
+
+    log = tmp_path / "clock.jsonl"
+    log.write_text("\n".join([response("2026-01-15T10:00:00Z"), response("2300-01-01T00:00:00Z"),
+                              response("2262-04-11T23:47:16.854775807Z"),
+                              response("2262-04-11T23:47:16.854775808Z"), response("1600-01-01T00:00:00Z")]) + "\n")
+    expected = bill([log], tables).to_json()
+    assert [(row["line"], row["code"]) for row in expected["bad_records"]] == [
+        (2, "bad_time"), (4, "bad_time"), (5, "bad_time")]
+    assert "outside 1677-09-21 to 2262-04-11" in expected["bad_records"][0]["reason"]
+    # Two responses billed, each 1,000 x $0.30/1M + 10 x $2.50/1M = $0.0003 + $0.000025 = $0.000325.
+    assert expected["records"]["responses"] == 2 and expected["total"] == "0.00065"
+    assert _duckdb([log], tables) == expected

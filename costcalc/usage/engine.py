@@ -29,7 +29,7 @@ from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_ident
 from costcalc.usage.records import ResponseTokens, kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report, listed_bad_limit
 from costcalc.usage.structs import PLAIN, Line, Usage, audio_parts, decode_any, decode_line, decode_lines, quick_split
-from costcalc.usage.times import UTC_TIME, all_utc_times
+from costcalc.usage.times import LAST_FAST_DAY, UTC_TIME, all_utc_times
 
 _FastPrices = tuple[int, list[int], list[int], bool, tuple[int, ...], bool, bool]
 """threshold, lower-tier cell, upper-tier cell, cached priced, `details.unpriced_slots` (usually none), fresh AUDIO
@@ -337,7 +337,7 @@ class UsageBiller:
             return self._fast_prices[memo]
         name, day_text, batch = memo
         found: _FastPrices | None = None
-        if name is not None:
+        if name is not None and "1970-01-01" <= day_text <= LAST_FAST_DAY:  # else the reference reading decides
             try:
                 prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
                 slots = unpriced_slots(prices.unpriced)  # fresh AUDIO is item 3 of `details.flat`, cached AUDIO 6

@@ -21,7 +21,7 @@ from costcalc.usage.details import (
     split_modalities,
 )
 from costcalc.usage.lookup import PriceLookup, RecordError
-from costcalc.usage.times import day_of, parse_time
+from costcalc.usage.times import FIRST_NS, LAST_NS, day_of, parse_time
 
 __all__ = ["MAX_COUNT", "ResponseTokens", "response_facts", "response_split"]
 
@@ -90,6 +90,10 @@ def time_ns(record: Mapping[str, Any], names: tuple[tuple[str, str | None], ...]
             if parsed is None:
                 raise RecordError("bad_time", f"{name} {shown(value)} is not an RFC 3339 time such as "
                                               "2026-12-30T10:00:00Z")
+            if not FIRST_NS <= parsed <= LAST_NS:
+                raise RecordError("bad_time", f"{name} {shown(value)} is outside 1677-09-21 to 2262-04-11, the times "
+                                              "64-bit nanoseconds hold (Parquet, Spark, DuckDB); fix the clock that "
+                                              "wrote it")
             return parsed
     raise RecordError("no_time", missing)
 

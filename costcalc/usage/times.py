@@ -9,6 +9,12 @@ NS_PER_SECOND = 10**9
 NS_PER_HOUR = 3600 * NS_PER_SECOND
 NS_PER_DAY = 86400 * NS_PER_SECOND
 _EPOCH = date(1970, 1, 1).toordinal()
+FIRST_NS, LAST_NS = -(2**63), 2**63 - 1
+"""The instants 64-bit nanoseconds hold (1677-09-21 to 2262-04-11), as in the usage relation, Parquet, Spark and
+DuckDB: every engine refuses a time outside them (`bad_time`), so all give the same bill."""
+LAST_FAST_DAY = "2262-04-10"
+"""The last UTC day whose every instant is in range: a fast path takes days up to it, the reference reading the
+rest."""
 
 _TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[Tt ]([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.(\d{1,9}))?"

@@ -11,6 +11,7 @@ spell a reason.
 from __future__ import annotations
 
 from costcalc.usage.reader import MAX_LINE_BYTES
+from costcalc.usage.times import LAST_FAST_DAY
 from costcalc.warehouse import duckdb_details as details
 
 MAX_COUNT = 10**12
@@ -58,7 +59,7 @@ def _parts(text: str) -> str:
 def _ns(t: str) -> str:
     """Exact nanoseconds since the epoch from the fields `t` of `_parts` (NULL when there are none)."""
     day = f"TRY_CAST({t}.y || '-' || {t}.mo || '-' || {t}.d AS DATE)"
-    return f"""CASE WHEN {t}.y <> '' AND {day} >= DATE '1970-01-01'
+    return f"""CASE WHEN {t}.y <> '' AND {day} >= DATE '1970-01-01' AND {day} <= DATE '{LAST_FAST_DAY}'
         THEN ((CAST({day} - DATE '1970-01-01' AS BIGINT) * 86400
                + CAST({t}.h AS BIGINT) * 3600 + CAST({t}.mi AS BIGINT) * 60 + CAST({t}.s AS BIGINT)
                - CASE {t}.sign WHEN '+' THEN 1 WHEN '-' THEN -1 ELSE 0 END
