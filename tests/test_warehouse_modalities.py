@@ -269,3 +269,35 @@ def test_the_usage_tests_multimodal_log_is_identical_on_duckdb() -> None:
     assert python.exit_code == 0 and json.loads(python.stdout)["records"]["bad"] > 0
     on_duckdb = runner.invoke(app, [*argv, "--engine", "duckdb"])
     assert (on_duckdb.exit_code, on_duckdb.stdout, on_duckdb.stderr) == (0, python.stdout, python.stderr)
+
+
+@pytest.mark.parametrize(("row", "said"), [
+    ({"kind": "reply"}, "kind must be response or cache"),
+    ({"model_name": None}, "line, time_ns and model_name cannot be NULL"),
+    ({"prompt_tokens": None}, "a response needs batch and every token count"),
+    ({"candidates_tokens": -5}, "token counts must be whole numbers from 0 to 1,000,000,000,000"),
+    ({"kind": "cache", "cache_name": None, "cache_tokens": 100, "expire_ns": 1}, "a cache needs cache_name"),
+])
+def test_parquet_rows_outside_the_contract_are_refused(table: Path, tmp_path: Path, row: dict[str, Any],
+                                                       said: str) -> None:
+    # Such rows aborted the engine (exit 70) or were billed as 0 before; now one line names the first one.
+    bad = _usage_parquet(tmp_path / "bad.parquet", [{}, row])
+    done = runner.invoke(app, ["bill", str(bad), "--platform", "vertex-ai", "--pricing", str(table), "--engine",
+                               "duckdb"])
+    assert done.exit_code == 2 and f"row with line 2: {said}" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_parquet_seq_twice_and_wrong_types_are_refused(table: Path, tmp_path: Path) -> None:
+    twice = _usage_parquet(tmp_path / "twice.parquet", [{}, {}])
+    con = duckdb.connect()
+    again = tmp_path / "again.parquet"
+    con.execute(f"COPY (SELECT * REPLACE (1 AS seq) FROM read_parquet('{twice}')) TO '{again}' (FORMAT parquet)")
+    text = tmp_path / "text.parquet"
+    con.execute(f"COPY (SELECT * REPLACE (CAST(prompt_tokens AS VARCHAR) AS prompt_tokens) "
+                f"FROM read_parquet('{twice}')) TO '{text}' (FORMAT parquet)")
+    for path, said in ((again, "seq 1 is given to more than one row"),
+                       (text, "column prompt_tokens holds varchar, not whole numbers")):
+        done = runner.invoke(app, ["bill", str(path), "--platform", "vertex-ai", "--pricing", str(table),
+                                   "--engine", "duckdb"])
+        assert done.exit_code == 2 and said in done.stderr, done.stderr

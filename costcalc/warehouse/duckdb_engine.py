@@ -19,6 +19,7 @@ from costcalc.text import one_line
 from costcalc.usage.lookup import PriceLookup
 from costcalc.usage.report import BadRecord, UsageBill
 from costcalc.warehouse import duckdb_load, relation, sql
+from costcalc.warehouse import parquet_contract as contract
 from costcalc.warehouse.inputs import resolve_inputs
 from costcalc.warehouse.rows import (
     MODALITY_COLUMNS,
@@ -74,7 +75,11 @@ def _parquet_select(con: Any, index: int, name: str, path: str, platform: str) -
     except Exception as error:  # DuckDB's own errors: not Parquet, empty, truncated
         raise CostcalcError(f"{name}: not a readable Parquet file ({_first_line(error)}); give Parquet written by "
                             "--write-usage, or name a JSON Lines log *.jsonl") from None
+    contract.check_types(present, name)
     columns = parquet_columns(present, index, name, platform, int(largest or 0))
+    if {"kind", "line", "time_ns", "model_name"} <= present.keys():
+        contract.refuse(name, con.execute(contract.problem_query(source, present)).fetchone(),
+                        con.execute(contract.duplicate_query(source)).fetchone() if "seq" in present else None)
     return f"SELECT {', '.join(columns)} FROM {source}", int(count)
 
 

@@ -23,6 +23,7 @@ from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.lookup import PriceLookup
 from costcalc.usage.report import UsageBill
+from costcalc.warehouse import parquet_contract as contract
 from costcalc.warehouse import relation, sql
 from costcalc.warehouse.duckdb_engine import read_failure, refuse_parquet_content
 from costcalc.warehouse.inputs import UsageInput, resolve_inputs
@@ -219,7 +220,13 @@ def _run(spark: Any, given_files: list[UsageInput], unterminated: dict[int, bool
             frame.createOrReplaceTempView(f"costcalc_input_{source}")
             present = dict(frame.dtypes)
             largest = frame.agg({parquet_order(present): "max"}).collect()[0][0] if "line" in present else 0
+            contract.check_types(present, name)
             columns = parquet_columns(present, source, name, platform, int(largest or 0))
+            if {"kind", "line", "time_ns", "model_name"} <= present.keys():
+                view = f"costcalc_input_{source}"
+                first = spark.sql(contract.problem_query(view, present)).collect()
+                twice = spark.sql(contract.duplicate_query(view)).collect() if "seq" in present else []
+                contract.refuse(name, tuple(first[0]) if first else None, tuple(twice[0]) if twice else None)
             frames.append(spark.sql(f"SELECT {', '.join(columns)} FROM costcalc_input_{source}"))
             continue
         parsed = spark.sparkContext.textFile(path, use_unicode=False).zipWithIndex().mapPartitions(
