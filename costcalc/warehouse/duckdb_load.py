@@ -10,6 +10,7 @@ spell a reason.
 
 from __future__ import annotations
 
+from costcalc.usage.reader import MAX_LINE_BYTES
 from costcalc.warehouse import duckdb_details as details
 
 MAX_COUNT = 10**12
@@ -75,7 +76,7 @@ def lines_sql(files: list[tuple[int, str, str]]) -> str:
             f"SELECT {_quote(name)} AS file, {index} AS file_index, ROW_NUMBER() OVER () AS line, j "
             f"FROM read_csv({_quote(path)}, columns = {{'j': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '', "
             f"header = false, auto_detect = false, strict_mode = false, compression = '{compression}', "
-            "max_line_size = 100000000)")
+            f"max_line_size = {2 * MAX_LINE_BYTES + 2})")
     return "\nUNION ALL\n".join(parts)
 
 

@@ -38,6 +38,8 @@ from costcalc.warehouse.rows import (
     parquet_columns,
     parquet_order,
 )
+from costcalc.warehouse.scan import scan_log
+from costcalc.warehouse.workdir import private_folder
 
 
 def session() -> Any:
@@ -150,12 +152,6 @@ def _parse_partition(lines: Iterator[tuple[bytes, int]], tables: PriceTables, pl
             yield line_row(raw, lookup, name, source, index + 1, False)
 
 
-def _unterminated(path: str) -> bool:
-    from costcalc.warehouse.duckdb_engine import _unterminated as check
-
-    return check(path)
-
-
 def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str = "gemini-api",
                strict: bool = False, spark: Any = None) -> UsageBill:
     """The bill of JSONL (plain, .gz, `-`) and Parquet usage files, computed by Spark SQL."""
@@ -168,14 +164,17 @@ def bill_spark(files: Sequence[str | Path], tables: PriceTables, platform: str =
     spark.createDataFrame([astuple(row) for row in relation.name_rows(tables)], name_schema) \
         .createOrReplaceTempView(sql.NAME_TABLE)
     spark.range(sql.MAX_LIFETIME_DAYS + 1).withColumnRenamed("id", "day_offset").createOrReplaceTempView(sql.DAYS_TABLE)
-    with tempfile.TemporaryDirectory(prefix="costcalc-spark-") as workdir:
+    with private_folder("costcalc-spark-") as workdir:
         given_files = resolve_inputs(files, workdir)
+        unterminated: dict[int, bool] = {}
         for given in given_files:
             if not given.parquet:
                 refuse_parquet_content(given.name, given.path)
+                # Hadoop's line reader takes CRLF as one break: no copy needed, only the default engine's checks.
+                unterminated[given.index] = scan_log(given.name, given.path, workdir, copy_crlf=False).unterminated
         cached: list[Any] = []
         try:
-            return _run(spark, given_files, tables, platform, strict, lookup, usage_schema, cached)
+            return _run(spark, given_files, unterminated, tables, platform, strict, lookup, usage_schema, cached)
         except CostcalcError:
             raise
         except Exception as error:
@@ -202,8 +201,8 @@ def _settle(spark: Any, limit_seconds: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def _run(spark: Any, given_files: list[UsageInput], tables: PriceTables, platform: str, strict: bool,
-         lookup: PriceLookup, usage_schema: Any, cached: list[Any]) -> UsageBill:
+def _run(spark: Any, given_files: list[UsageInput], unterminated: dict[int, bool], tables: PriceTables,
+         platform: str, strict: bool, lookup: PriceLookup, usage_schema: Any, cached: list[Any]) -> UsageBill:
     """The bill, once the inputs are checked; what it caches is listed in `cached` (unpersisted by the caller)."""
     frames, refused, lines = [], [], 0
     for given in given_files:
@@ -230,7 +229,7 @@ def _run(spark: Any, given_files: list[UsageInput], tables: PriceTables, platfor
         lines += parsed.count()
         if bad and bad[-1].record.code == MALFORMED.code:
             total = spark.sparkContext.textFile(path, use_unicode=False).count()
-            if bad[-1].record.line == total and _unterminated(path):
+            if bad[-1].record.line == total and unterminated[source]:
                 last = bad.pop()
                 bad.append(Refused(last.order, type(last.record)(last.record.file, last.record.line,
                                                                   TRUNCATED.code, TRUNCATED.reason)))

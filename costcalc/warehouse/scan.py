@@ -1,0 +1,65 @@
+"""A JSON Lines log checked by the default engine's own line reader before an SQL engine reads it.
+
+DuckDB's and Spark's line readers differ from `costcalc bill`'s where a hostile file lives: DuckDB dropped a last
+line of 2 GiB and called 3 GB of `[` "no records", counted a CRLF as two line breaks once a file mixed CRLF and
+LF, and both read a 4 GB gzip bomb of newlines for minutes. One pass of `costcalc.usage.reader.blocks` refuses
+what the default engine refuses, with its words (a line over `MAX_LINE_BYTES`, too many blank lines), and says
+whether the last line is unterminated. A log with a carriage return is copied, CRLF as LF, into the engine's
+private folder, so SQL line numbers are the default engine's (docs/hardening.md, Round 3 (engines)).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from costcalc.errors import CostcalcError
+from costcalc.usage import reader
+
+MAX_BLANK_LINES = 1_000_000
+"""Blank lines allowed per file, as the default engine allows (COSTCALC_MAX_BLANK_LINES changes it)."""
+
+
+def blank_line_limit() -> int:
+    text = os.environ.get("COSTCALC_MAX_BLANK_LINES", "").strip()
+    return int(text) if text.isdigit() else MAX_BLANK_LINES
+
+
+@dataclass(frozen=True)
+class ScannedLog:
+    """What an engine needs to know of a log before reading it."""
+
+    path: str
+    """The file the engine reads: the log, or its copy with CRLF as LF."""
+    unterminated: bool
+    """The last line has no newline (a log still being written): if it is not JSON, it is `truncated_last_line`."""
+
+
+def scan_log(name: str, path: str, workdir: str, copy_crlf: bool = True) -> ScannedLog:
+    """Check the log at `path` (reported as `name`) line by line as `costcalc bill` reads it; CostcalcError if
+    the default engine would refuse it. `copy_crlf`: a log with a carriage return is read from a copy in
+    `workdir` where each CRLF is LF (DuckDB's reader counts lines wrongly in a file that mixes both)."""
+    blank_pairs, limit = 0, blank_line_limit()
+    unterminated = carriage_return = False
+    try:
+        for block in reader.blocks(path):
+            # Counted as the default engine counts them (each "\n\n" pair), so both refuse at the same line.
+            blank_pairs += block.buffer.count(b"\n\n", 0, block.end + 1) if not block.unterminated_last else 0
+            if blank_pairs > limit:
+                raise CostcalcError(f"{name}: more than {limit:,} blank lines (by line "
+                                    f"{block.first_line + block.newlines:,}); this is not a JSON Lines log (a gzip "
+                                    "bomb?): remove the blank lines, or set COSTCALC_MAX_BLANK_LINES if they are real")
+            carriage_return = carriage_return or block.buffer.find(b"\r", 0, block.end) >= 0
+            unterminated = block.unterminated_last
+    except CostcalcError as error:
+        raise CostcalcError(str(error).replace(path, name, 1)) from None
+    if not (carriage_return and copy_crlf):
+        return ScannedLog(path, unterminated)
+    copy = os.path.join(workdir, f"crlf-{len(os.listdir(workdir))}.jsonl")
+    with open(copy, "wb") as out:
+        for block in reader.blocks(path):
+            if block.unterminated_last:
+                out.write(bytes(block.buffer[:block.end]))
+            else:
+                out.write(bytes(block.buffer[:block.end + 1]).replace(b"\r\n", b"\n"))
+    return ScannedLog(copy, unterminated)
