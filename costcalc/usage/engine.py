@@ -24,16 +24,18 @@ from costcalc.prices.tables import PriceTables
 from costcalc.usage.caches import CacheLedger, CacheVersion, StorageDays, bill_cache, cache_version
 from costcalc.usage.counts import CACHED, FIELDS, FRESH, OUTPUT, RESPONSES, CountTable
 from costcalc.usage.details import Split, unpriced_slots
-from costcalc.usage.lookup import PriceLookup, RecordError
+from costcalc.usage.lookup import NO_THRESHOLD, PriceLookup, RecordError
+from costcalc.usage.notes import CacheVersionFacts, cache_conflict_notes, context_windows, window_notes
 from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
 from costcalc.usage.records import ResponseTokens, kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report, listed_bad_limit
 from costcalc.usage.structs import PLAIN, Line, Usage, audio_parts, decode_any, decode_line, decode_lines, quick_split
 from costcalc.usage.times import LAST_FAST_DAY, UTC_TIME, all_utc_times
 
-_FastPrices = tuple[int, list[int], list[int], bool, tuple[int, ...], bool, bool]
-"""threshold, lower-tier cell, upper-tier cell, cached priced, `details.unpriced_slots` (usually none), fresh AUDIO
-priced, cached AUDIO priced."""
+_FastPrices = tuple[int, list[int], list[int], bool, tuple[int, ...], bool, bool, int]
+"""gate (the long-context threshold, or the context window when smaller), lower-tier cell, upper-tier cell, cached
+priced, `details.unpriced_slots` (usually none), fresh AUDIO priced, cached AUDIO priced, context window. A prompt
+above the gate is looked at once more: above the window, the reference reading bills and counts it (a note)."""
 _STAMP = operator.attrgetter("timestamp")
 assert (RESPONSES, FRESH, CACHED, OUTPUT) == (0, 1, 2, 3)  # the hot loop writes the slots by number
 assert tuple(FIELDS[slot] for slot in range(7, 15)) == tuple(
@@ -53,6 +55,8 @@ class BillPart:
     """Every well-formed cache record, in line order, numbered likewise."""
     unlisted: dict[str, int] = field(default_factory=dict)
     """Bad records past the listed ones (`report.listed_bad_limit`), counted per code."""
+    over_window: dict[str, int] = field(default_factory=dict)
+    """Responses billed with prompts above their model's context window, per model id."""
 
 
 class BadUsageRecord(CostcalcError):
@@ -90,6 +94,8 @@ class UsageBiller:
         self._identities: dict[tuple[int, int], str] = {}
         self._lines = 0
         self._fast_prices: dict[tuple[str | None, str, bool | None], _FastPrices | None] = {}
+        self._windows = context_windows(tables, platform)
+        self._over_window: dict[str, int] = {}  # responses above their model's context window, per model id
 
     # ----------------------------------------------------------------- input
     def read(self, source: str | Path, *, name: str | None = None) -> None:
@@ -119,7 +125,7 @@ class UsageBiller:
     def part(self) -> BillPart:
         """What this biller read, for a biller that merges parts of one file (see `merge`)."""
         return BillPart(self._counts, self._lines, [record for _, record in self._bad], self._ledger.versions,
-                        dict(self._unlisted))
+                        dict(self._unlisted), dict(self._over_window))
 
     def merge(self, part: BillPart, source: int, line_offset: int) -> None:
         """Add a part read from later bytes of source `source`; its line numbers are shifted by `line_offset`.
@@ -132,6 +138,8 @@ class UsageBiller:
             self._ledger.add(replace(version, source=source, line=version.line + line_offset))
         for code, number in part.unlisted.items():
             self._unlisted[code] = self._unlisted.get(code, 0) + number
+        for model, number in part.over_window.items():
+            self._over_window[model] = self._over_window.get(model, 0) + number
 
     def add(self, record: Mapping[str, Any], *, source: str = "<records>", line: int | None = None) -> None:
         """One record as parsed JSON (a dict)."""
@@ -193,8 +201,11 @@ class UsageBiller:
             lines=self._lines, responses=sum(c.responses for c in aggregates.values()),
             cache_records=self._ledger.records, caches=billed, superseded=self._ledger.superseded,
             bad=len(bad) + sum(unlisted.values()))
+        facts = (CacheVersionFacts(v.name, v.entry.model.id, v.created_ns, v.updated_ns, (v.source, v.line),
+                                   self._files[v.source], v.line) for v in self._ledger.versions)
+        notes = (*window_notes(self._over_window, self.tables, self.platform), *cache_conflict_notes(facts))
         return build_report(self.platform, aggregates, self.tables, [record for _, record in bad], records,
-                            unlisted_bad=unlisted)
+                            unlisted_bad=unlisted, notes=notes)
 
     # ----------------------------------------------------------------- internals
     def _once(self, path: Path) -> None:
@@ -306,13 +317,16 @@ class UsageBiller:
                         late(position)  # bad details or an unpriced modality: the reference explains
                         continue
                     split = found
-            tool_use = usage.tool_use
-            if tool_use:
-                cell = prices[2] if prompt + tool_use > prices[0] else prices[1]
-                cell[1] += prompt - cached + tool_use
+            # Tier and context window with one compare for a prompt at or below the gate (almost all of them).
+            whole = prompt + usage.tool_use
+            if whole > prices[0]:
+                if whole > prices[7]:
+                    late(position)  # above the context window: billed and counted by the reference reading
+                    continue
+                cell = prices[2]
             else:
-                cell = prices[2] if prompt > prices[0] else prices[1]
-                cell[1] += prompt - cached
+                cell = prices[1]
+            cell[1] += whole - cached
             cell[0] += 1
             cell[2] += cached
             cell[3] += usage.candidates + usage.thoughts
@@ -341,8 +355,10 @@ class UsageBiller:
             try:
                 prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
                 slots = unpriced_slots(prices.unpriced)  # fresh AUDIO is item 3 of `details.flat`, cached AUDIO 6
-                found = (prices.threshold, self._counts.cell(prices.lower), self._counts.cell(prices.upper),
-                         prices.cached_problem is None, slots, 3 not in slots, 6 not in slots)
+                window = self._windows.get(prices.lower.model, NO_THRESHOLD)
+                found = (min(prices.threshold, window), self._counts.cell(prices.lower),
+                         self._counts.cell(prices.upper), prices.cached_problem is None, slots, 3 not in slots,
+                         6 not in slots, window)
             except (RecordError, ValueError):
                 pass
         self._fast_prices[memo] = found
@@ -368,6 +384,9 @@ class UsageBiller:
             if kind_of(record) == "response":
                 key, tokens = response_facts(record, self.lookup)
                 self._counts.add_response(key, tokens)
+                window = self._windows.get(key.model)
+                if window is not None and tokens[0] + tokens[1] > window:  # fresh + cached = prompt + tool use
+                    self._over_window[key.model] = self._over_window.get(key.model, 0) + 1
             else:
                 self._ledger.add(cache_version(record, self.lookup, source, line))
         except RecordError as error:

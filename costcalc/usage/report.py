@@ -134,7 +134,8 @@ class UsageBill:
     by_day: tuple[ViewRow, ...]
     by_price: tuple[PriceRow, ...]
     notes: tuple[str, ...] = ()
-    """Billed but worth a look: responses dated after their model's shutdown (billed at its last prices)."""
+    """Billed but worth a look: responses dated after their model's shutdown (billed at its last prices), prompts
+    above the context window, caches with conflicting records; then how many bad records were not listed."""
     by_modality: tuple[ModalityRow, ...] = ()
     """Rows in MODALITY_ROWS order, those with tokens or money only; they add up to every bucket."""
 
@@ -223,9 +224,11 @@ def _group(priced: Iterable[PricedAggregate], key: Callable[[PricedAggregate], A
 
 
 def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad_records: Sequence[BadRecord],
-                 records: RecordCounts, *, unlisted_bad: Mapping[str, int] | None = None) -> UsageBill:
+                 records: RecordCounts, *, unlisted_bad: Mapping[str, int] | None = None,
+                 notes: Sequence[str] = ()) -> UsageBill:
     """Price the aggregates once each and assemble every view from the priced keys. `unlisted_bad`: bad records
-    counted (in `records.bad`) but not listed, per code; the notes say how many."""
+    counted (in `records.bad`) but not listed, per code; the notes say how many. `notes`: the engine's notes on
+    billed records (`costcalc.usage.notes`), after the shutdown notes."""
     priced = price_aggregates(aggregates, tables, platform)
     everything = _group(priced, lambda item: None).get(None, (Buckets(), Decimal(0), Counts()))
     counts = everything[2]
@@ -247,8 +250,8 @@ def build_report(platform: str, aggregates: Aggregates, tables: PriceTables, bad
     tokens = TokenTotals(counts.fresh_input_tokens, counts.cached_input_tokens, counts.output_tokens,
                          counts.creation_tokens, storage_token_hours(counts.storage_token_ns))
     return UsageBill(platform, records, tuple(bad_records), everything[0], everything[1], tokens, by_model, by_day,
-                     by_price, shutdown_notes(aggregates, tables, platform) + unlisted_note(len(bad_records),
-                                                                                          unlisted_bad or {}),
+                     by_price, (*shutdown_notes(aggregates, tables, platform), *notes,
+                                *unlisted_note(len(bad_records), unlisted_bad or {})),
                      modality_rows(priced))
 
 

@@ -18,6 +18,7 @@ from costcalc.prices.tables import PriceTables
 from costcalc.usage.caches import bill_cache, cache_version
 from costcalc.usage.counts import AggregateKey, Counts, CountTable
 from costcalc.usage.lookup import PriceLookup, RecordError
+from costcalc.usage.notes import CacheVersionFacts, cache_conflict_notes, context_windows, window_notes
 from costcalc.usage.records import RESPONSE_COUNTS, count, field, kind_of, model_name, response_facts, time_ns, usage_of
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report, listed_bad_limit
 from costcalc.usage.times import NS_PER_DAY, NS_PER_SECOND
@@ -216,6 +217,20 @@ FROM (
 JOIN costcalc_cache_versions AS v ON v.seq = b.seq
 """
 COUNTS_QUERY = "SELECT cache_records, distinct_caches, caches FROM costcalc_cache_counts"
+CONFLICTS_QUERY = """
+SELECT cache_name, model, time_ns, COALESCE(update_ns, time_ns), seq, file, line FROM costcalc_cache_versions
+WHERE bad_code IS NULL AND cache_name IN (
+  SELECT cache_name FROM costcalc_cache_versions WHERE bad_code IS NULL GROUP BY cache_name
+  HAVING COUNT(DISTINCT model) > 1 OR COUNT(DISTINCT time_ns) > 1)
+"""
+"""Every good record of a cache whose good records disagree on the model or createTime (rare; `notes`)."""
+
+
+def window_query(windows: Mapping[str, int]) -> str:
+    """Billed responses whose prompt + tool use exceed their model's context window, per model (`notes`)."""
+    cases = " ".join(f"WHEN {_quote(model)} THEN {window}" for model, window in sorted(windows.items()))
+    return (f"SELECT model, COUNT(*) FROM costcalc_response_checked WHERE bad_code IS NULL AND "
+            f"prompt_tokens + tool_use_prompt_tokens > CASE model {cases} END GROUP BY model")
 
 
 @dataclass
@@ -227,6 +242,8 @@ class SqlResult:
     cache_records: int
     caches: int
     superseded: int
+    notes: tuple[str, ...] = ()
+    """Prompts above the context window, caches with conflicting records (`costcalc.usage.notes`)."""
 
 
 def _key(model: str, period: date, tier: str, batch: Any, day_number: Any) -> AggregateKey:
@@ -258,7 +275,16 @@ def collect(run: Callable[[str], Sequence[Sequence[Any]]], lookup: PriceLookup) 
     counts = run(COUNTS_QUERY)
     cache_records, distinct, caches = (int(value) for value in counts[0]) if counts else (0, 0, 0)
     aggregates = {key: Counts(**cell) for key, cell in sorted(sums.items())}
-    return SqlResult(aggregates, refused, cache_records, caches, cache_records - distinct)
+    return SqlResult(aggregates, refused, cache_records, caches, cache_records - distinct, _notes(run, lookup))
+
+
+def _notes(run: Callable[[str], Sequence[Sequence[Any]]], lookup: PriceLookup) -> tuple[str, ...]:
+    windows = context_windows(lookup.tables, lookup.platform)
+    over = {str(model): int(number) for model, number in run(window_query(windows))} if windows else {}
+    facts = [CacheVersionFacts(str(name), str(model), int(created), int(updated),
+                               divmod(int(seq), SEQ_LINES), str(file), int(line))
+             for name, model, created, updated, seq, file, line in run(CONFLICTS_QUERY)]
+    return (*window_notes(over, lookup.tables, lookup.platform), *cache_conflict_notes(facts))
 
 
 def assemble(platform: str, tables: PriceTables, found: SqlResult, refused: list[Refused], lines: int,
@@ -287,4 +313,4 @@ def assemble(platform: str, tables: PriceTables, found: SqlResult, refused: list
                           cache_records=found.cache_records, caches=found.caches, superseded=found.superseded,
                           bad=len(queue))
     return build_report(platform, aggregates, tables, [item.record for item in listed], counts,
-                        unlisted_bad=unlisted)
+                        unlisted_bad=unlisted, notes=found.notes)
