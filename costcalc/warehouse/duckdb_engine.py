@@ -17,7 +17,7 @@ from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.text import one_line
 from costcalc.usage.lookup import PriceLookup
-from costcalc.usage.report import BadRecord, UsageBill
+from costcalc.usage.report import BadRecord, UsageBill, listed_bad_limit
 from costcalc.warehouse import duckdb_load, relation, sql
 from costcalc.warehouse import parquet_contract as contract
 from costcalc.warehouse.inputs import resolve_inputs
@@ -168,6 +168,7 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
         con.execute(sql.USAGE_DDL.replace(sql.USAGE_TABLE, "costcalc_extra", 1))
         refused: list[Refused] = []
         lines = 0
+        overflow: dict[str, int] = {}
         parts = ["SELECT * FROM costcalc_extra"]
         if inputs.jsonl:
             try:
@@ -175,7 +176,8 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
             except Exception as error:  # DuckDB's own errors: a damaged .gz, an unreadable or non-UTF-8 file
                 raise read_failure(error, inputs.originals, "DuckDB") from None
             lines += con.execute("SELECT COUNT(*) FROM costcalc_parsed WHERE NOT blank").fetchone()[0]
-            refused += _read_unsure(con, inputs, lookup, strict)
+            unsure, overflow = _read_unsure(con, inputs, lookup, strict)
+            refused += unsure
             parts.append(
                 "SELECT file, line, file_index * " + str(SEQ_LINES) + " + line AS seq, platform, kind, model_name, "
                 "batch, time_ns, prompt AS prompt_tokens, cached AS cached_tokens, candidates AS candidates_tokens, "
@@ -191,7 +193,7 @@ def bill_duckdb(files: Sequence[str | Path], tables: PriceTables, platform: str 
         if write_usage is not None:
             _write_usage(con, write_usage)
         create_views(con, MATERIALIZED)
-        return _bill(con, tables, platform, lookup, refused, lines, strict)
+        return _bill(con, tables, platform, lookup, refused, lines, strict, overflow)
 
 
 SHORT_LINE = 64
@@ -215,13 +217,17 @@ def _write_usage(con: Any, target: Path) -> None:
                             f"({one_line(_first_line(error))}); give a file in a folder you can write") from None
 
 
-def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup, strict: bool) -> list[Refused]:
+def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup, strict: bool
+                 ) -> tuple[list[Refused], dict[str, int]]:
     """Lines the fast path was not sure of, read by the reference reading: rows into costcalc_extra, or refused.
 
     Under `strict` the first refused line ends the reading (lines are read in order, so no later one can be the
     first bad record). A short line's reason is computed once per distinct text: 5.6 million `{}` lines are one
-    decision, not 5.6 million (docs/hardening.md, Round 3 (engines)).
+    decision, not 5.6 million (docs/hardening.md, Round 3 (engines)). Past the number of bad records a bill lists,
+    refused lines are only counted per code (the second item returned), so memory stays bounded.
     """
+    limit = listed_bad_limit()
+    overflow: dict[str, int] = {}
     last_lines = dict(con.execute("SELECT file_index, MAX(line) FROM costcalc_parsed GROUP BY file_index").fetchall())
     names = {index: name for index, name, _ in inputs.jsonl}
     unterminated = inputs.unterminated
@@ -236,13 +242,19 @@ def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup, strict: bool) -
             last = line == last_lines[index]
             known = reasons.get(text) if not last and line > 1 else None
             if known is not None:
-                refused.append(Refused(seq_of(index, line), BadRecord(name, line, *known)))
+                if len(refused) < limit:
+                    refused.append(Refused(seq_of(index, line), BadRecord(name, line, *known)))
+                else:
+                    overflow[known[0]] = overflow.get(known[0], 0) + 1
                 continue
             found = line_row(text.encode(), lookup, name, index, line, last and unterminated[index])
             if isinstance(found, Refused):
-                refused.append(found)
                 if strict:
-                    return refused
+                    return [*refused, found], overflow
+                if len(refused) < limit:
+                    refused.append(found)
+                else:
+                    overflow[found.record.code] = overflow.get(found.record.code, 0) + 1
                 if len(text) <= SHORT_LINE and not last and line > 1:
                     reasons[text] = (found.record.code, found.record.reason)
             else:
@@ -250,10 +262,10 @@ def _read_unsure(con: Any, inputs: _Inputs, lookup: PriceLookup, strict: bool) -
     if extra:
         placeholders = ", ".join("?" for _ in USAGE_COLUMNS)
         con.executemany(f"INSERT INTO costcalc_extra VALUES ({placeholders})", extra)
-    return refused
+    return refused, overflow
 
 
 def _bill(con: Any, tables: PriceTables, platform: str, lookup: PriceLookup, refused: list[Refused], lines: int,
-          strict: bool) -> UsageBill:
+          strict: bool, overflow: dict[str, int]) -> UsageBill:
     found = collect(lambda query: con.execute(query).fetchall(), lookup)
-    return assemble(platform, tables, found, refused, lines, strict)
+    return assemble(platform, tables, found, refused, lines, strict, overflow)

@@ -288,8 +288,9 @@ def _notes(run: Callable[[str], Sequence[Sequence[Any]]], lookup: PriceLookup) -
 
 
 def assemble(platform: str, tables: PriceTables, found: SqlResult, refused: list[Refused], lines: int,
-             strict: bool) -> UsageBill:
-    """The bill, built by the default engine's report; under `strict`, the error it would have stopped with."""
+             strict: bool, overflow: Mapping[str, int] | None = None) -> UsageBill:
+    """The bill, built by the default engine's report; under `strict`, the error it would have stopped with.
+    `overflow`: refused records past the listed ones, already counted per code (they all come after them)."""
     refused = [*refused, *found.refused]
     aggregates = found.aggregates
     if strict:
@@ -306,11 +307,11 @@ def assemble(platform: str, tables: PriceTables, found: SqlResult, refused: list
     queue = [*sorted((item for item in refused if not item.late), key=lambda item: item.order),
              *sorted((item for item in refused if item.late), key=lambda item: item.order)]
     listed = sorted(queue[:limit], key=lambda item: item.order)
-    unlisted: dict[str, int] = {}
+    unlisted: dict[str, int] = dict(overflow or {})
     for item in queue[limit:]:
         unlisted[item.record.code] = unlisted.get(item.record.code, 0) + 1
     counts = RecordCounts(lines=lines, responses=sum(c.responses for c in aggregates.values()),
                           cache_records=found.cache_records, caches=found.caches, superseded=found.superseded,
-                          bad=len(queue))
+                          bad=len(queue) + sum((overflow or {}).values()))
     return build_report(platform, aggregates, tables, [item.record for item in listed], counts,
                         unlisted_bad=unlisted, notes=found.notes)
