@@ -267,7 +267,7 @@ def test_ci_run_removes_its_virtual_environment(tmp_path: Path) -> None:
     venv = Path((tmp_path / "record.venv").read_text().strip())
     assert not venv.exists() and not venv.parent.exists()
     assert record.read_text().splitlines() == [
-        "pip install .[test]", "python -m pytest -q", "python -m pytest -q -m spark or slow",
+        "pip install .[test]", "python -m pytest -q", "python -m pytest -q -m spark or slow or browser",
         "pip install .[docs]", f"mkdocs build --strict --site-dir {venv.parent}/site"]
 
 
