@@ -112,6 +112,7 @@ def test_multimodal_log_is_identical_on_python_and_duckdb(table: Path, shape: st
     assert _bill(table, "--format", shape, "--engine", "duckdb") == python
 
 
+@pytest.mark.slow  # seconds of SQL on random logs or exported scripts: CI's second step runs it
 def test_exported_sql_on_a_parquet_copy_reproduces_the_hand_worked_money(table: Path, tmp_path: Path) -> None:
     copy = tmp_path / "multimodal.parquet"
     code, text = _bill(table, "--format", "json", "--engine", "duckdb", "--write-usage", str(copy))
@@ -238,6 +239,7 @@ def test_multimodal_log_is_identical_on_spark(spark: Any, table: Path, capsys: p
     render_bill(on_spark, [str(LOG)])
     assert capsys.readouterr().out == expected and "By model" in expected
 
+@pytest.mark.slow  # seconds of SQL on random logs or exported scripts: CI's second step runs it
 @pytest.mark.parametrize("seed", [1, 2])
 def test_sql_reading_of_details_agrees_with_the_reference_reading(table: Path, tmp_path: Path, seed: int,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:

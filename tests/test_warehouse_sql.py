@@ -94,6 +94,7 @@ def _assert_same_money(con: Any, bill: dict[str, Any]) -> None:
     assert by_day == {row["day"]: {key: D(row[key]) for key in BUCKETS} for row in bill["by_day"]}
 
 
+@pytest.mark.slow  # seconds of SQL on random logs or exported scripts: CI's second step runs it
 def test_duckdb_script_on_a_parquet_copy_reproduces_bill(tmp_path: Path, scripts: dict[str, str]) -> None:
     copy = tmp_path / "small.parquet"
     bill = _bill_json(SMALL_LOG)
