@@ -93,13 +93,73 @@ def test_prompt_above_context_window_is_billed_with_a_note(engine: Engine, tmp_p
 
 
 def test_fast_path_and_reference_reading_count_the_same(tmp_path: Path) -> None:
-    """The file goes through the fast path (which hands such prompts over); dicts take the reference reading."""
+    """The file goes through the fast path (which bills and counts such prompts itself); dicts take the reference
+    reading."""
     from_file = _python(_write(tmp_path, WINDOW_LOG * 3)).to_json()
     biller = UsageBiller(load_tables())
     for line, record in enumerate(WINDOW_LOG * 3, start=1):
         biller.add(record, source=str(tmp_path / "log.jsonl"), line=line)
     assert biller.result().to_json() == from_file
     assert from_file["notes"][0].startswith("6 responses of gemini-2.5-flash")
+
+
+_SMALL_WINDOW = """platform: gemini-api
+models:
+  - id: test-small-window
+    name: A window below the tier threshold (test)
+    context_window_tokens: 150000
+    long_context_threshold: 200000
+    caching: explicit
+    periods:
+      - effective: 2026-01-01
+        checked: 2026-11-29
+        sources: [test figures]
+        input_mtok: {lower: "1.25", upper: "2.50"}
+        output_mtok: {lower: "10.00", upper: "15.00"}
+        cached_mtok: {lower: "0.125", upper: "0.25"}
+        storage_mtok_hour: "4.50"
+"""
+
+
+def test_fast_path_bills_prompts_around_window_and_threshold_as_the_reference(tmp_path: Path) -> None:
+    """Prompts on both sides of the tier threshold (200,000) and the window (1,048,576 for 2.5 Pro, 150,000 for
+    a model whose window is below its threshold), with and without tool use and cached tokens: the file (fast
+    path) and the dicts (reference reading) give the same bill and the same notes, and the brute force agrees."""
+    import random
+    from fractions import Fraction
+
+    (tmp_path / "small.yaml").write_text(_SMALL_WINDOW)
+    tables = load_tables(tmp_path / "small.yaml")
+    rng = random.Random(3)
+    edges = (149_999, 150_000, 150_001, 199_999, 200_000, 200_001, WINDOW - 1, WINDOW, WINDOW + 1)
+    records, expected, above = [], Fraction(0), {"gemini-2.5-pro": 0, "test-small-window": 0}
+    for _ in range(400):
+        model = rng.choice(("gemini-2.5-pro", "test-small-window"))
+        whole = rng.choice(edges) + rng.randint(-2, 2)
+        tool = rng.choice((0, 0, rng.randint(1, 50)))
+        cached = rng.choice((0, rng.randint(0, whole - tool)))
+        record = _response(model, whole - tool, output=7, tool_use=tool)
+        if cached:
+            record["usageMetadata"]["cachedContentTokenCount"] = cached
+        records.append(record)
+        # both models: $1.25 / $0.125 / $10 at or below 200,000 (prompt + tool use), $2.50 / $0.25 / $15 above
+        upper = whole > 200_000
+        fresh, cached_rate, output = (Fraction("2.50"), Fraction("0.25"), 15) if upper else (
+            Fraction("1.25"), Fraction("0.125"), 10)
+        expected += ((whole - cached) * fresh + cached * cached_rate + 7 * output) / 1_000_000
+        above[model] += whole > (WINDOW if model == "gemini-2.5-pro" else 150_000)
+    path = _write(tmp_path, records)
+    from_file = bill([str(path)], tables=tables)
+    biller = UsageBiller(tables)
+    for line, record in enumerate(records, start=1):
+        biller.add(record, source=str(path), line=line)
+    assert biller.result().to_json() == from_file.to_json()
+    assert Fraction(from_file.total) == expected and from_file.records.bad == 0
+    assert above["gemini-2.5-pro"] > 1 and above["test-small-window"] > 1
+    assert from_file.notes == tuple(
+        f"{count} responses of {model} have prompts above its context window of {window:,} tokens; billed as logged "
+        "(check the log)" for model, count, window in (("gemini-2.5-pro", above["gemini-2.5-pro"], WINDOW),
+                                     ("test-small-window", above["test-small-window"], 150_000)))
 
 
 def test_no_note_below_the_window(tmp_path: Path) -> None:

@@ -360,7 +360,7 @@ def _audio_shape_usage(rng: random.Random) -> dict[str, Any]:
 
 
 def test_fast_path_agrees_with_the_reference_on_every_audio_shape(priced: PriceTables, tmp_path: Path) -> None:
-    """Each check of the fast path's inline audio reading (`structs.audio_parts`) and its price flags is needed:
+    """Each check of the fast path's inline audio reading (`fast.bill_typed`) and its price flags is needed:
     leaving one out bills a record the reference refuses, or splits it differently, and the bills differ."""
     (tmp_path / "no-cached-audio.yaml").write_text(_NO_CACHED_AUDIO)
     both = load_tables([PRICES, tmp_path / "no-cached-audio.yaml"])

@@ -10,7 +10,6 @@ model...) is handed to the reference reading in `records`/`caches`, which decide
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,24 +21,16 @@ import msgspec
 from costcalc.errors import CostcalcError
 from costcalc.prices.tables import PriceTables
 from costcalc.usage.caches import CacheLedger, CacheVersion, StorageDays, bill_cache, cache_version
-from costcalc.usage.counts import CACHED, FIELDS, FRESH, OUTPUT, RESPONSES, CountTable
-from costcalc.usage.details import Split, unpriced_slots
+from costcalc.usage.counts import CountTable
+from costcalc.usage.details import unpriced_slots
+from costcalc.usage.fast import FastPrices, PriceMemo, bill_typed
 from costcalc.usage.lookup import NO_THRESHOLD, PriceLookup, RecordError
 from costcalc.usage.notes import CacheVersionFacts, cache_conflict_notes, context_windows, window_notes
 from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
-from costcalc.usage.records import ResponseTokens, kind_of, response_facts
+from costcalc.usage.records import kind_of, response_facts
 from costcalc.usage.report import BadRecord, RecordCounts, UsageBill, build_report, listed_bad_limit
-from costcalc.usage.structs import PLAIN, Line, Usage, audio_parts, decode_any, decode_line, decode_lines, quick_split
-from costcalc.usage.times import LAST_FAST_DAY, UTC_TIME, all_utc_times
-
-_FastPrices = tuple[int, list[int], list[int], bool, tuple[int, ...], bool, bool, int]
-"""gate (the long-context threshold, or the context window when smaller), lower-tier cell, upper-tier cell, cached
-priced, `details.unpriced_slots` (usually none), fresh AUDIO priced, cached AUDIO priced, context window. A prompt
-above the gate is looked at once more: above the window, the reference reading bills and counts it (a note)."""
-_STAMP = operator.attrgetter("timestamp")
-assert (RESPONSES, FRESH, CACHED, OUTPUT) == (0, 1, 2, 3)  # the hot loop writes the slots by number
-assert tuple(FIELDS[slot] for slot in range(7, 15)) == tuple(
-    f"{name}_tokens" for name in ResponseTokens._fields[3:])  # the same parts in the same order
+from costcalc.usage.structs import decode_any, decode_line, decode_lines
+from costcalc.usage.times import LAST_FAST_DAY
 
 
 @dataclass(frozen=True)
@@ -93,7 +84,7 @@ class UsageBiller:
         self._files: list[str] = []
         self._identities: dict[tuple[int, int], str] = {}
         self._lines = 0
-        self._fast_prices: dict[tuple[str | None, str, bool | None], _FastPrices | None] = {}
+        self._fast_prices: dict[PriceMemo, FastPrices | None] = {}
         self._windows = context_windows(tables, platform)
         self._over_window: dict[str, int] = {}  # responses above their model's context window, per model id
 
@@ -154,7 +145,7 @@ class UsageBiller:
 
     def add_block(self, block: Block, source: int) -> None:
         if not block.unterminated_last:
-            self._add_data(block.buffer, block.end, source, block.first_line, block.newlines)
+            self._add_data(block.buffer, block.end, source, block.first_line, block.newlines, block.aligned)
             return
         last = block.data
         if not last.strip():
@@ -225,12 +216,11 @@ class UsageBiller:
             self._files.append(name)
         return self._files.index(name)
 
-    def _add_data(self, buffer: bytes | bytearray, end: int, source: int, first_line: int, newlines: int) -> None:
-        """Whole lines `buffer[:end]`. One decode call when every line is a single object on its own line."""
-        # Every newline sits between "}" and "{", and there are no blank lines: no JSON value can span a line
-        # (inside a value, "}" is never followed by "{", and strings hold no raw newline), so when the decoder
-        # finds as many values as lines, value i is line i.
-        if buffer.startswith(b"{") and buffer.endswith(b"}", 0, end) and buffer.count(b"}\n{", 0, end) == newlines:
+    def _add_data(self, buffer: bytes | bytearray, end: int, source: int, first_line: int, newlines: int,
+                  aligned: bool) -> None:
+        """Whole lines `buffer[:end]`. One decode call when every line is a single object on its own line
+        (`aligned`, see `reader.Block`)."""
+        if aligned:
             try:
                 with memoryview(buffer) as view, view[:end] as lines_view:
                     records = decode_lines(lines_view)
@@ -238,7 +228,7 @@ class UsageBiller:
                 records = []
             if len(records) == newlines + 1:
                 self._lines += len(records)
-                slow = self._fast(records)
+                slow = bill_typed(records, self._fast_prices.get, self._prices_for, self._over_window)
                 for position, raw in zip(slow, lines_at(buffer, end, newlines, slow), strict=True):
                     self._slow_line(raw, source, first_line + position, counted=True)
                 return
@@ -253,104 +243,15 @@ class UsageBiller:
                 self._slow_line(raw, source, first_line + offset)
                 continue
             self._lines += 1
-            if self._fast([typed]):
+            if bill_typed([typed], self._fast_prices.get, self._prices_for, self._over_window):
                 self._slow_line(raw, source, first_line + offset, counted=True)
 
-    def _fast(self, records: list[Line]) -> list[int]:
-        """Bill the typical records; return the positions of the others (for the reference reading)."""
-        stamps: list[str | None] = list(map(_STAMP, records))
-        try:
-            all_utc = all_utc_times(stamps)  # type: ignore[arg-type]
-        except TypeError:  # some record has no timestamp (Vertex AI's createTime, a cache, or no time)
-            position, timeless = -1, False
-            try:  # visit only those records
-                while True:
-                    position = stamps.index(None, position + 1)
-                    stamps[position] = records[position].create_time
-                    timeless = timeless or stamps[position] is None
-            except ValueError:
-                pass
-            all_utc = not timeless and all_utc_times(stamps)  # type: ignore[arg-type]
-        slow: list[int] = []
-        late = slow.append
-        known = self._fast_prices.get
-        position = -1
-        # The hot loop: a handful of operations per record (slots 0-3 are RESPONSES, FRESH, CACHED, OUTPUT).
-        for record, stamp in zip(records, stamps, strict=True):
-            position += 1
-            usage = record.usage
-            if usage is None or stamp is None or record.name is not None or not (
-                    all_utc or UTC_TIME.fullmatch(stamp)):
-                late(position)
-                continue
-            prices = known((record.model_version, stamp[:10], record.batch))
-            if prices is None:
-                prices = self._prices_for((record.model_version, stamp[:10], record.batch))
-                if prices is None:
-                    late(position)
-                    continue
-            prompt = usage.prompt
-            cached = usage.cached
-            if prompt is None or (cached and (cached > prompt or not prices[3])):
-                late(position)  # no_counts, cached_above_prompt, no_cached_price: the reference explains
-                continue
-            # Plain text (every list absent or one TEXT entry with the whole count): nothing to check or add.
-            details, cache_details, output_details = usage.prompt_details, usage.cache_details, usage.candidates_details
-            if (details is None or (len(details) == 1 and details[0].modality == "TEXT" and details[0].tokens == prompt)
-                    ) and (cache_details is None or (len(cache_details) == 1 and cache_details[0].modality == "TEXT"
-                                                     and cache_details[0].tokens == cached)
-                           ) and (output_details is None or (len(output_details) == 1 and output_details[0].modality
-                                                             == "TEXT" and output_details[0].tokens == usage.candidates)
-                                  ) and usage.tool_use_details is None:
-                parts = None
-                split = PLAIN
-            else:
-                parts = audio_parts(usage, prompt, cached)
-                if parts is not None:
-                    split = PLAIN
-                    if (parts[0] and not prices[5]) or (parts[1] and not prices[6]):
-                        late(position)  # no_modality_price: the reference explains
-                        continue
-                else:
-                    found = _modal(usage, prices[4])
-                    if found is None:
-                        late(position)  # bad details or an unpriced modality: the reference explains
-                        continue
-                    split = found
-            # Tier and context window with one compare for a prompt at or below the gate (almost all of them).
-            whole = prompt + usage.tool_use
-            if whole > prices[0]:
-                if whole > prices[7]:
-                    late(position)  # above the context window: billed and counted by the reference reading
-                    continue
-                cell = prices[2]
-            else:
-                cell = prices[1]
-            cell[1] += whole - cached
-            cell[0] += 1
-            cell[2] += cached
-            cell[3] += usage.candidates + usage.thoughts
-            if parts is not None:  # the usual audio record: fresh and cached AUDIO (slots 7 and 10)
-                cell[7] += parts[0]
-                cell[10] += parts[1]
-            elif split is not PLAIN:  # slots 7-14 are the parts, in ResponseTokens order from its 4th item
-                tokens = split.tokens
-                cell[7] += tokens[3]
-                cell[8] += tokens[4]
-                cell[9] += tokens[5]
-                cell[10] += tokens[6]
-                cell[11] += tokens[7]
-                cell[12] += tokens[8]
-                cell[13] += tokens[9]
-                cell[14] += tokens[10]
-        return slow
-
-    def _prices_for(self, memo: tuple[str | None, str, bool | None]) -> _FastPrices | None:
+    def _prices_for(self, memo: PriceMemo) -> FastPrices | None:
         """Cells for (model, day, batch), or None when the reference reading must explain a problem."""
         if memo in self._fast_prices:
             return self._fast_prices[memo]
         name, day_text, batch = memo
-        found: _FastPrices | None = None
+        found: FastPrices | None = None
         if name is not None and "1970-01-01" <= day_text <= LAST_FAST_DAY:  # else the reference reading decides
             try:
                 prices = self.lookup.response(name, date.fromisoformat(day_text), batch is True)
@@ -358,7 +259,7 @@ class UsageBiller:
                 window = self._windows.get(prices.lower.model, NO_THRESHOLD)
                 found = (min(prices.threshold, window), self._counts.cell(prices.lower),
                          self._counts.cell(prices.upper), prices.cached_problem is None, slots, 3 not in slots,
-                         6 not in slots, window)
+                         6 not in slots, window, prices.threshold, prices.lower.model)
             except (RecordError, ValueError):
                 pass
         self._fast_prices[memo] = found
@@ -399,20 +300,6 @@ class UsageBiller:
             self._bad.append((source, BadRecord(self._files[source], line, error.code, error.reason)))
         else:  # a log of millions of bad lines: count them, keep memory bounded (docs/usage-billing.md)
             self._unlisted[error.code] = self._unlisted.get(error.code, 0) + 1
-
-
-def _modal(usage: Usage, slots: tuple[int, ...]) -> Split | None:
-    """The split of a record with modality details, or None when the reference reading must explain it."""
-    split = quick_split(usage)
-    if split is None or (slots and split is not PLAIN and not _priced(split, slots)):
-        return None
-    return split
-
-
-def _priced(split: Split, slots: tuple[int, ...]) -> bool:
-    """No tokens where a price is missing (`details.unpriced_slots`: items of `details.flat(split)`)."""
-    tokens = split.tokens
-    return not any(tokens[slot] if slot < 11 else split[slot - 10] for slot in slots)
 
 
 def _split_lines(buffer: bytes | bytearray, end: int, newlines: int) -> Sequence[bytes | bytearray]:

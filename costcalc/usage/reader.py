@@ -46,6 +46,10 @@ class Block:
     """Newlines inside `data` (one less than its lines)."""
     unterminated_last: bool
     """The block is the file's last line, and it has no newline: a log still being written."""
+    aligned: bool = False
+    """Every newline sits between "}" and "{", the block starts with "{" and ends with "}": no line is blank and
+    no JSON value can span two lines (inside a value "}" is never followed by "{", and strings hold no raw
+    newline), so a decoder that finds as many values as lines has found line i in value i."""
 
     @property
     def data(self) -> bytes:
@@ -172,14 +176,19 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
                 filled = total
                 continue
             newlines = buffer.count(b"\n", 0, end)
-            # Each "\n\n" is at least one blank line (a run of k newlines holds k - 1 blank lines and k // 2
-            # such pairs), so this undercounts and never refuses a file within the limit.
-            blank_pairs += buffer.count(b"\n\n", 0, end + 1)  # the carried-over start holds no newline
+            # One pass tells the usual block (one object per line) from the rest; only the rest can hold blank
+            # lines, so only the rest pays for counting them.
+            separated = buffer.count(b"}\n{", 0, end) == newlines
+            if not separated:
+                # Each "\n\n" is at least one blank line (a run of k newlines holds k - 1 blank lines and k // 2
+                # such pairs), so this undercounts and never refuses a file within the limit.
+                blank_pairs += buffer.count(b"\n\n", 0, end + 1)  # the carried-over start holds no newline
             if blank_pairs > blank_limit:
                 raise CostcalcError(f"{name}: more than {blank_limit:,} blank lines (by line "
                                     f"{next_line + newlines:,}); this is not a JSON Lines log (a gzip bomb?): remove "
                                     "the blank lines, or set COSTCALC_MAX_BLANK_LINES if they are real")
-            yield Block(buffer, end, next_line, newlines, False)
+            aligned = separated and end > 0 and buffer[0] == 0x7B and buffer[end - 1] == 0x7D  # "{" ... "}"
+            yield Block(buffer, end, next_line, newlines, False, aligned)
             next_line += newlines + 1
             filled = total - end - 1
             buffer[:filled] = buffer[end + 1: total]

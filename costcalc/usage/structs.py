@@ -117,45 +117,6 @@ def quick_split(usage: Usage) -> Split | None:
                                 audio - cached_audio + tool_audio, 0, 0, cached_audio, 0, 0, output_audio, 0))
 
 
-def audio_parts(usage: Usage, prompt: int, cached: int) -> tuple[int, int] | None:
-    """(fresh AUDIO, cached AUDIO) of the usual audio record, or None for any other shape (`quick_split` decides).
-
-    The usual shape: promptTokensDetails [TEXT, AUDIO] adding up to the prompt; cacheTokensDetails absent with
-    nothing cached, or [TEXT] or [TEXT, AUDIO] adding up to the cached count, each part within the prompt's;
-    candidatesTokensDetails absent or [TEXT] with every candidate token; no tool-use details. For it the
-    reference rules (`details.split_modalities`) give fresh AUDIO = prompt AUDIO - cached AUDIO and nothing else."""
-    listed = usage.prompt_details
-    if listed is None or len(listed) != 2 or usage.tool_use_details is not None:
-        return None
-    text_entry, audio_entry = listed
-    if text_entry.modality != "TEXT" or audio_entry.modality != "AUDIO":
-        return None
-    text, audio = text_entry.tokens, audio_entry.tokens
-    if text + audio != prompt:
-        return None
-    output = usage.candidates_details
-    if output is not None and (len(output) != 1 or output[0].modality != "TEXT"
-                               or output[0].tokens != usage.candidates):
-        return None
-    listed = usage.cache_details
-    if listed is None:
-        return (audio, 0) if not cached else None
-    if len(listed) == 1:
-        entry = listed[0]
-        if entry.modality == "TEXT" and entry.tokens == cached and cached <= text:
-            return audio, 0
-        return None
-    if len(listed) != 2:
-        return None
-    text_entry, audio_entry = listed
-    if text_entry.modality != "TEXT" or audio_entry.modality != "AUDIO":
-        return None
-    cached_text, cached_audio = text_entry.tokens, audio_entry.tokens
-    if cached_text + cached_audio != cached or cached_text > text or cached_audio > audio:
-        return None
-    return audio - cached_audio, cached_audio
-
-
 def _audio_of(listed: Details, total: int) -> int | None:
     """AUDIO tokens of a list of TEXT and AUDIO entries adding up to `total`; None for anything else."""
     if listed is None:
