@@ -8,12 +8,16 @@ third with cached tokens, thinking and tool-use tokens, some batch) and some cac
     sample next to costcalc's (responses only: genai-prices has no cache creation or storage).
   - the same for a multimodal log (30% of 2.5 Flash / 2.5 Pro records with AUDIO prompt details, their cached
     part in cacheTokensDetails, candidatesTokensDetails, and a few image outputs), and its time / the text log's.
-Goals: bill <= 0.5x the json.loads time; bill throughput >= 25x genai-prices'; multimodal <= 1.2x the text log.
+Goals: bill <= 0.5x the json.loads time; bill throughput >= 25x genai-prices'; the multimodal log within 1.2x the
+time the text log took before modality details were read (commit c46a779). Give that commit's source tree with
+`--baseline` to time it side by side (interleaved runs, the same Python and dependencies); without it the
+multimodal log is compared with today's text log only.
 Both logs are billed with a small price table (written beside them) that adds the audio and image-output prices
 the pricing page gives, so that neither log's time depends on what the bundled tables price.
 
     pip install '.[bench]'
-    python benchmarks/bill.py --records 1000000 --runs 3
+    git worktree add --detach /tmp/costcalc-c46a779 c46a779
+    python benchmarks/bill.py --records 1000000 --runs 5 --baseline /tmp/costcalc-c46a779
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import resource
 import shutil
@@ -174,15 +179,22 @@ def build_log(path: Path, records: int, seed: int = 9, multimodal: bool = False)
     return sample
 
 
-def time_bill(path: Path, *options: str) -> tuple[float, float]:
-    """(wall, CPU) seconds of one `costcalc bill` subprocess; CPU time shows what a busy machine adds."""
-    costcalc = shutil.which("costcalc", path=str(Path(sys.executable).parent)) or shutil.which("costcalc")
-    if costcalc is None:
-        sys.exit("bill benchmark: `costcalc` is not installed; pip install '.[bench]'")
+def time_bill(path: Path, *options: str, source: Path | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `costcalc bill` subprocess; CPU time shows what a busy machine adds.
+    `source`: run the costcalc of that source tree instead (`python -m costcalc` with it first on the path)."""
+    environment = None
+    if source is not None:
+        command = [sys.executable, "-m", "costcalc"]
+        environment = {**os.environ, "PYTHONPATH": str(source)}
+    else:
+        costcalc = shutil.which("costcalc", path=str(Path(sys.executable).parent)) or shutil.which("costcalc")
+        if costcalc is None:
+            sys.exit("bill benchmark: `costcalc` is not installed; pip install '.[bench]'")
+        command = [costcalc]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([costcalc, "bill", str(path), "--format", "json", *options], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, check=False)
+    done = subprocess.run([*command, "bill", str(path), "--format", "json", *options], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, check=False, env=environment)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -220,7 +232,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each side (median)")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="source tree of the commit the multimodal goal is measured against (c46a779)")
     args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "costcalc" / "__main__.py").is_file():
+        sys.exit(f"bill benchmark: {args.baseline} is not a costcalc source tree (git worktree add --detach DIR "
+                 "c46a779)")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "usage.jsonl"
         sample = build_log(path, args.records)
@@ -232,12 +249,16 @@ def main() -> None:
         priced = ("--pricing", str(table))
         time_bill(path)  # warm the OS file cache and costcalc's validated-table cache
         time_bill(modal_path, *priced)
-        bill_times, parse_times, text_times, modal_times = [], [], [], []
+        if args.baseline is not None:
+            time_bill(path, *priced, source=args.baseline)
+        bill_times, parse_times, text_times, modal_times, baseline_times = [], [], [], [], []
         for _ in range(max(args.runs, 1)):
             bill_times.append(time_bill(path))
             parse_times.append(time_stdlib(path))
-            text_times.append(time_bill(path, *priced))  # interleaved: a busy moment hits both alike
+            text_times.append(time_bill(path, *priced))  # interleaved: a busy moment hits all alike
             modal_times.append(time_bill(modal_path, *priced))
+            if args.baseline is not None:
+                baseline_times.append(time_bill(path, *priced, source=args.baseline))
         bill, parse = statistics.median(t[0] for t in bill_times), statistics.median(t[0] for t in parse_times)
         bill_cpu = statistics.median(t[1] for t in bill_times)
         parse_cpu = statistics.median(t[1] for t in parse_times)
@@ -263,8 +284,13 @@ def main() -> None:
           f"({args.records / text_wall:,.0f} records/s)")
     print(f"multimodal log, audio table   median {modal_wall:7.2f} s wall, {modal_cpu:5.2f} s CPU "
           f"({args.records / modal_wall:,.0f} records/s)")
-    print(f"ratio multimodal / text = {modal_wall / text_wall:.2f} wall, {modal_cpu / text_cpu:.2f} CPU "
-          "(goal <= 1.20)")
+    if baseline_times:
+        base_wall, base_cpu = (statistics.median(t[i] for t in baseline_times) for i in (0, 1))
+        print(f"text log, baseline {args.baseline.name:11.11s} median {base_wall:7.2f} s wall, {base_cpu:5.2f} s CPU "
+              f"({args.records / base_wall:,.0f} records/s)")
+        print(f"ratio multimodal / baseline text = {modal_wall / base_wall:.2f} wall, {modal_cpu / base_cpu:.2f} CPU "
+              "(goal <= 1.20)")
+    print(f"ratio multimodal / today's text = {modal_wall / text_wall:.2f} wall, {modal_cpu / text_cpu:.2f} CPU")
     if peer is None:
         print("genai-prices comparison skipped: genai_prices is not installed (pip install '.[bench]')")
         return

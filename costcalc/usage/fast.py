@@ -70,84 +70,101 @@ def bill_typed(records: list[Line], known: Callable[[PriceMemo], FastPrices | No
         if prompt is None or (cached and (cached > prompt or not prices[3])):
             late(position)  # no_counts, cached_above_prompt, no_cached_price: the reference explains
             continue
-        fresh_audio = cached_audio = 0
-        split = PLAIN
-        details = usage.prompt_details
-        output_details = usage.candidates_details
-        # Output: absent, or one TEXT entry with every candidate token (anything else: the general split below).
-        plain_output = output_details is None or (len(output_details) == 1 and output_details[0].modality == "TEXT"
-                                                  and output_details[0].tokens == usage.candidates)
-        if not plain_output or usage.tool_use_details is not None:
-            general = True
-        elif details is None:  # a log without details: text, as before details were logged
-            general = usage.cache_details is not None
-        elif len(details) == 1:
-            # One entry: plain text when it is TEXT with the whole prompt and the cache part is too.
-            entry = details[0]
-            cache_details = usage.cache_details
-            general = not (entry.modality == "TEXT" and entry.tokens == prompt and (
-                cache_details is None or (len(cache_details) == 1 and cache_details[0].modality == "TEXT"
-                                          and cache_details[0].tokens == cached)))
-        elif len(details) == 2:
-            # The usual audio record: [TEXT, AUDIO] adding up to the prompt; its cache part absent (nothing cached),
-            # [TEXT], or [TEXT, AUDIO], each within the prompt's. Fresh AUDIO is prompt AUDIO - cached AUDIO.
-            text_entry, audio_entry = details
-            text, audio = text_entry.tokens, audio_entry.tokens
-            general = not (text_entry.modality == "TEXT" and audio_entry.modality == "AUDIO" and text + audio == prompt)
-            if not general:
-                cache_details = usage.cache_details
-                if cache_details is None:
-                    general = cached != 0
-                elif len(cache_details) == 1:
-                    entry = cache_details[0]
-                    general = not (entry.modality == "TEXT" and entry.tokens == cached and cached <= text)
-                elif len(cache_details) == 2:
-                    text_entry, audio_entry = cache_details
-                    cached_audio = audio_entry.tokens
-                    general = not (text_entry.modality == "TEXT" and audio_entry.modality == "AUDIO"
-                                   and text_entry.tokens + cached_audio == cached and text_entry.tokens <= text
-                                   and cached_audio <= audio)
-                else:
-                    general = True
-                fresh_audio = audio - cached_audio
-                if not general and ((fresh_audio and not prices[5]) or (cached_audio and not prices[6])):
-                    late(position)  # no_modality_price: the reference explains
-                    continue
-        else:
-            general = True
-        if general:
-            fresh_audio = cached_audio = 0
-            found = _modal(usage, prices[4])
-            if found is None:
-                late(position)  # bad details or an unpriced modality: the reference explains
-                continue
-            split = found
-        # Tier and context window with one compare for a prompt at or below the gate (almost all of them).
+        # Tier with one compare for a prompt at or below the gate (almost all of them); nothing is added before
+        # the record is known to be billable here.
         whole = prompt + usage.tool_use
         if whole > prices[0]:
             cell = prices[2] if whole > prices[8] else prices[1]
-            if whole > prices[7]:  # above the context window: billed as logged, and noted
-                over_window[prices[9]] = over_window.get(prices[9], 0) + 1
         else:
             cell = prices[1]
+        # Plain text (every list absent, or one TEXT entry with the whole count): nothing to check or add.
+        details, cache_details, output_details = usage.prompt_details, usage.cache_details, usage.candidates_details
+        if not ((details is None or (len(details) == 1 and details[0].tokens == prompt and details[0].modality == "TEXT")
+                 ) and (cache_details is None or (len(cache_details) == 1 and cache_details[0].tokens == cached
+                                                  and cache_details[0].modality == "TEXT")
+                        ) and (output_details is None or (len(output_details) == 1 and output_details[0].tokens
+                                                          == usage.candidates and output_details[0].modality == "TEXT")
+                               ) and usage.tool_use_details is None):
+            parts = _usual_parts(usage, prompt, cached)
+            if parts is not None:  # fresh AUDIO, cached AUDIO, output AUDIO, output IMAGE (slots 7, 10, 13, 14)
+                if (parts[0] and not prices[5]) or (parts[1] and not prices[6]) or (
+                        (parts[2] and 9 in prices[4]) or (parts[3] and 10 in prices[4])):
+                    late(position)  # no_modality_price: the reference explains
+                    continue
+                cell[7] += parts[0]
+                cell[10] += parts[1]
+                if parts[2] or parts[3]:
+                    cell[13] += parts[2]
+                    cell[14] += parts[3]
+            else:
+                split = _modal(usage, prices[4])
+                if split is None:
+                    late(position)  # bad details or an unpriced modality: the reference explains
+                    continue
+                if split is not PLAIN:  # slots 7-14 are the parts, in ResponseTokens order from its 4th item
+                    tokens = split.tokens
+                    cell[7] += tokens[3]
+                    cell[8] += tokens[4]
+                    cell[9] += tokens[5]
+                    cell[10] += tokens[6]
+                    cell[11] += tokens[7]
+                    cell[12] += tokens[8]
+                    cell[13] += tokens[9]
+                    cell[14] += tokens[10]
+        if whole > prices[0] and whole > prices[7]:  # above the context window: billed as logged, and noted
+            over_window[prices[9]] = over_window.get(prices[9], 0) + 1
         cell[1] += whole - cached
         cell[0] += 1
         cell[2] += cached
         cell[3] += usage.candidates + usage.thoughts
-        if fresh_audio or cached_audio:  # the usual audio record: fresh and cached AUDIO (slots 7 and 10)
-            cell[7] += fresh_audio
-            cell[10] += cached_audio
-        elif split is not PLAIN:  # slots 7-14 are the parts, in ResponseTokens order from its 4th item
-            tokens = split.tokens
-            cell[7] += tokens[3]
-            cell[8] += tokens[4]
-            cell[9] += tokens[5]
-            cell[10] += tokens[6]
-            cell[11] += tokens[7]
-            cell[12] += tokens[8]
-            cell[13] += tokens[9]
-            cell[14] += tokens[10]
     return slow
+
+
+def _usual_parts(usage: Usage, prompt: int, cached: int) -> tuple[int, int, int, int] | None:
+    """(fresh AUDIO, cached AUDIO, output AUDIO, output IMAGE) of the usual multimodal record, None for any other shape (`quick_split` decides). The usual shapes, with every sum and per-modality bound of the rules checked:
+    prompt details absent, [TEXT] or [TEXT, AUDIO]; cache details absent (then nothing cached when there is
+    AUDIO), [TEXT] or [TEXT, AUDIO]; candidates details absent or TEXT, AUDIO and IMAGE entries; no tool-use
+    details. For them the reference rules (`details.split_modalities`) give exactly these parts."""
+    if usage.tool_use_details is not None:
+        return None
+    audio = cached_audio = 0
+    details = usage.prompt_details
+    if details is not None:
+        if len(details) == 2:
+            text_entry, audio_entry = details
+            audio = audio_entry.tokens
+            if not (text_entry.tokens + audio == prompt and text_entry.modality == "TEXT"
+                    and audio_entry.modality == "AUDIO"):
+                return None
+        elif len(details) != 1 or details[0].tokens != prompt or details[0].modality != "TEXT":
+            return None
+    details = usage.cache_details
+    if details is None:
+        if cached and audio:
+            return None  # no_cache_details
+    elif len(details) == 2:
+        text_entry, audio_entry = details
+        cached_audio = audio_entry.tokens
+        if not (text_entry.tokens + cached_audio == cached and text_entry.modality == "TEXT"
+                and audio_entry.modality == "AUDIO" and text_entry.tokens <= prompt - audio and cached_audio <= audio):
+            return None
+    elif len(details) != 1 or details[0].tokens != cached or details[0].modality != "TEXT" or cached > prompt - audio:
+        return None
+    output_audio = output_image = 0
+    details = usage.candidates_details
+    if details is not None:
+        listed = 0
+        for entry in details:
+            listed += entry.tokens
+            if entry.modality == "AUDIO":
+                output_audio += entry.tokens
+            elif entry.modality == "IMAGE":
+                output_image += entry.tokens
+            elif entry.modality != "TEXT":
+                return None
+        if listed != usage.candidates:
+            return None
+    return audio - cached_audio, cached_audio, output_audio, output_image
 
 
 def _modal(usage: Usage, slots: tuple[int, ...]) -> Split | None:

@@ -55,7 +55,7 @@ def start_of(day: date) -> int:
     return (day.toordinal() - _EPOCH) * NS_PER_DAY
 
 
-_DIGITS = str.maketrans("0123456789", "0000000000")
+_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 _TWO = bytes.maketrans(b"0123456789", b"\0\0\1\0\0\0\0\0\0\0")  # an hour's tens digit 2
 _FOUR_UP = bytes.maketrans(b"0123456789", b"\0\0\0\0\1\1\1\1\1\1")  # an hour's units digit 4-9
 
@@ -73,12 +73,12 @@ def all_utc_times(stamps: list[str]) -> bool:
     if not UTC_TIME.fullmatch(first):
         return False
     width = len(first) + 1
-    joined = "\n".join(stamps) + "\n"
-    if len(joined) != width * len(stamps) or joined.translate(_DIGITS) != (first.translate(_DIGITS) + "\n") * len(
-            stamps):
-        return UTC_TIMES.fullmatch(joined) is not None
-    if max(joined[14::width]) > "5" or max(joined[17::width]) > "5" or max(joined[11::width]) > "2":
+    joined = ("\n".join(stamps) + "\n").encode()  # bytes: translate is a table lookup per byte, not per character
+    if len(joined) != width * len(stamps) or joined.translate(_DIGITS) != (
+            first.encode().translate(_DIGITS) + b"\n") * len(stamps):
+        return UTC_TIMES.fullmatch(joined.decode()) is not None
+    if max(joined[14::width]) > 0x35 or max(joined[17::width]) > 0x35 or max(joined[11::width]) > 0x32:  # "5", "2"
         return False
-    tens = joined[11::width].encode().translate(_TWO)
-    units = joined[12::width].encode().translate(_FOUR_UP)
+    tens = joined[11::width].translate(_TWO)
+    units = joined[12::width].translate(_FOUR_UP)
     return int.from_bytes(tens, "big") & int.from_bytes(units, "big") == 0
