@@ -316,12 +316,44 @@ models:
         cached_mtok: "0.03"
         storage_mtok_hour: "1.00"
         audio_input_mtok: "1.00"
+  - id: test-speech-model
+    name: Audio in and out priced, images out not (test)
+    context_window_tokens: 1048576
+    caching: explicit
+    periods:
+      - effective: 2026-01-01
+        checked: 2026-11-29
+        sources: [test figures]
+        input_mtok: "0.50"
+        output_mtok: "2.00"
+        cached_mtok: "0.05"
+        storage_mtok_hour: "1.00"
+        audio_input_mtok: "3.00"
+        audio_cached_mtok: "0.30"
+        audio_output_mtok: "12.00"
+  - id: test-media-model
+    name: Audio and images out, at different prices (test)
+    context_window_tokens: 1048576
+    caching: explicit
+    periods:
+      - effective: 2026-01-01
+        checked: 2026-11-29
+        sources: [test figures]
+        input_mtok: "0.50"
+        output_mtok: "2.00"
+        cached_mtok: "0.05"
+        storage_mtok_hour: "1.00"
+        audio_input_mtok: "3.00"
+        audio_cached_mtok: "0.30"
+        audio_output_mtok: "12.00"
+        image_output_mtok: "30.00"
 """
 
 
 def _audio_shape_usage(rng: random.Random) -> dict[str, Any]:
-    """A usageMetadata around the shape the fast path reads inline (prompt [TEXT, AUDIO], cache absent, [TEXT]
-    or [TEXT, AUDIO], candidates absent or [TEXT]), with each way of leaving that shape or breaking a rule."""
+    """A usageMetadata around the shapes the fast path reads inline (prompt [TEXT, AUDIO], cache absent, [TEXT]
+    or [TEXT, AUDIO], candidates absent or TEXT, AUDIO and IMAGE entries), with each way of leaving those shapes
+    or breaking a rule."""
     text, audio = rng.randint(0, 3_000), rng.choice((0, rng.randint(1, 3_000)))
     candidates = rng.randint(0, 900)
     usage: dict[str, Any] = {"promptTokenCount": text + audio, "candidatesTokenCount": candidates}
@@ -346,9 +378,13 @@ def _audio_shape_usage(rng: random.Random) -> dict[str, Any]:
         usage["cachedContentTokenCount"] = sum(entry["tokenCount"] for entry in cache) + (cache_shape == "sum-off")
     elif cache_shape == "none-cached":
         usage["cachedContentTokenCount"] = rng.randint(1, text + audio + 1)
+    image, spoken = rng.randint(0, 2_580), rng.randint(0, 500)
     usage["candidatesTokensDetails"] = rng.choice((
         None, _details(TEXT=candidates), _details(TEXT=candidates + 1), _details(TEXT=candidates, AUDIO=0),
-        _details(AUDIO=candidates)))
+        _details(AUDIO=candidates), _details(TEXT=candidates - image, IMAGE=image),
+        _details(IMAGE=candidates), _details(TEXT=candidates - spoken, AUDIO=spoken),
+        _details(TEXT=candidates - image - spoken, IMAGE=image, AUDIO=spoken), _details(TEXT=candidates, IMAGE=1),
+        _details(TEXT=candidates - 1, VIDEO=1), _details(DOCUMENT=candidates)))
     if usage["candidatesTokensDetails"] is None:
         del usage["candidatesTokensDetails"]
     if rng.random() < 0.1:
@@ -360,19 +396,24 @@ def _audio_shape_usage(rng: random.Random) -> dict[str, Any]:
 
 
 def test_fast_path_agrees_with_the_reference_on_every_audio_shape(priced: PriceTables, tmp_path: Path) -> None:
-    """Each check of the fast path's inline audio reading (`fast.bill_typed`) and its price flags is needed:
+    """Each check of the fast path's inline reading (`fast._usual_parts`) and its price flags is needed:
     leaving one out bills a record the reference refuses, or splits it differently, and the bills differ."""
     (tmp_path / "no-cached-audio.yaml").write_text(_NO_CACHED_AUDIO)
     both = load_tables([PRICES, tmp_path / "no-cached-audio.yaml"])
     rng = random.Random(7)
     lines = []
     for _ in range(1_500):
-        model = rng.choice(("gemini-2.5-flash",) * 3 + ("test-audio-model", "test-text-only-model"))
+        model = rng.choice(("gemini-2.5-flash",) * 3 + ("test-audio-model", "test-text-only-model",
+                                                         "test-image-model", "test-speech-model",
+                                                         "test-media-model"))
         extra = {"batch": True} if model == "gemini-2.5-flash" and rng.random() < 0.2 else {}
         lines.append(_response(_audio_shape_usage(rng), model=model, **extra))
     result = _both_paths(lines, tmp_path, both)
     check_views(result)
     codes = {bad.code for bad in result.bad_records}
-    assert codes == {"cached_above_prompt", "details_mismatch", "no_cache_details", "no_modality_price"}
+    # bad_details: a negative TEXT part (candidates - image < 0); no_cached_price: the image model has no caching
+    assert codes == {"bad_details", "cached_above_prompt", "details_mismatch", "no_cache_details", "no_cached_price",
+                     "no_modality_price"}
     rows = {row["modality"]: row["tokens"] for row in result.to_json()["by_modality"]}
     assert rows["AUDIO"]["fresh_input"] > 0 and rows["AUDIO"]["cached_input"] > 0
+    assert rows["AUDIO"]["output"] > 0 and rows["IMAGE"]["output"] > 0

@@ -73,18 +73,16 @@ def bill_typed(records: list[Line], known: Callable[[PriceMemo], FastPrices | No
         # Tier with one compare for a prompt at or below the gate (almost all of them); nothing is added before
         # the record is known to be billable here.
         whole = prompt + usage.tool_use
-        if whole > prices[0]:
-            cell = prices[2] if whole > prices[8] else prices[1]
-        else:
-            cell = prices[1]
+        cell = prices[2] if whole > prices[0] and whole > prices[8] else prices[1]
         # Plain text (every list absent, or one TEXT entry with the whole count): nothing to check or add.
         details, cache_details, output_details = usage.prompt_details, usage.cache_details, usage.candidates_details
-        if not ((details is None or (len(details) == 1 and details[0].tokens == prompt and details[0].modality == "TEXT")
-                 ) and (cache_details is None or (len(cache_details) == 1 and cache_details[0].tokens == cached
-                                                  and cache_details[0].modality == "TEXT")
-                        ) and (output_details is None or (len(output_details) == 1 and output_details[0].tokens
-                                                          == usage.candidates and output_details[0].modality == "TEXT")
-                               ) and usage.tool_use_details is None):
+        if not ((details is None or (len(details) == 1 and details[0].tokens == prompt
+                                     and details[0].modality == "TEXT"))
+                and (cache_details is None or (len(cache_details) == 1 and cache_details[0].tokens == cached
+                                               and cache_details[0].modality == "TEXT"))
+                and (output_details is None or (len(output_details) == 1 and output_details[0].tokens
+                                                == usage.candidates and output_details[0].modality == "TEXT"))
+                and usage.tool_use_details is None):
             parts = _usual_parts(usage, prompt, cached)
             if parts is not None:  # fresh AUDIO, cached AUDIO, output AUDIO, output IMAGE (slots 7, 10, 13, 14)
                 if (parts[0] and not prices[5]) or (parts[1] and not prices[6]) or (
@@ -121,7 +119,8 @@ def bill_typed(records: list[Line], known: Callable[[PriceMemo], FastPrices | No
 
 
 def _usual_parts(usage: Usage, prompt: int, cached: int) -> tuple[int, int, int, int] | None:
-    """(fresh AUDIO, cached AUDIO, output AUDIO, output IMAGE) of the usual multimodal record, None for any other shape (`quick_split` decides). The usual shapes, with every sum and per-modality bound of the rules checked:
+    """(fresh AUDIO, cached AUDIO, output AUDIO, output IMAGE) of the usual multimodal record, None for any other
+    shape (`quick_split` decides). The usual shapes, with every sum and per-modality bound of the rules checked:
     prompt details absent, [TEXT] or [TEXT, AUDIO]; cache details absent (then nothing cached when there is
     AUDIO), [TEXT] or [TEXT, AUDIO]; candidates details absent or TEXT, AUDIO and IMAGE entries; no tool-use
     details. For them the reference rules (`details.split_modalities`) give exactly these parts."""
