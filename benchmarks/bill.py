@@ -182,10 +182,11 @@ def build_log(path: Path, records: int, seed: int = 9, multimodal: bool = False)
 def time_bill(path: Path, *options: str, source: Path | None = None) -> tuple[float, float]:
     """(wall, CPU) seconds of one `costcalc bill` subprocess; CPU time shows what a busy machine adds.
     `source`: run the costcalc of that source tree instead (`python -m costcalc` with it first on the path)."""
-    environment = None
+    environment, folder = None, None
     if source is not None:
         command = [sys.executable, "-m", "costcalc"]
-        environment = {**os.environ, "PYTHONPATH": str(source)}
+        # Run from the tree itself: `-m` puts the working folder first on the path, before PYTHONPATH.
+        environment, folder = {**os.environ, "PYTHONPATH": str(source)}, str(source)
     else:
         costcalc = shutil.which("costcalc", path=str(Path(sys.executable).parent)) or shutil.which("costcalc")
         if costcalc is None:
@@ -194,7 +195,7 @@ def time_bill(path: Path, *options: str, source: Path | None = None) -> tuple[fl
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([*command, "bill", str(path), "--format", "json", *options], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, check=False, env=environment)
+                          stderr=subprocess.PIPE, check=False, env=environment, cwd=folder)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -235,6 +236,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, default=None,
                         help="source tree of the commit the multimodal goal is measured against (c46a779)")
     args = parser.parse_args()
+    if args.baseline is not None:
+        args.baseline = args.baseline.resolve()
     if args.baseline is not None and not (args.baseline / "costcalc" / "__main__.py").is_file():
         sys.exit(f"bill benchmark: {args.baseline} is not a costcalc source tree (git worktree add --detach DIR "
                  "c46a779)")

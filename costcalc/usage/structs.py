@@ -26,7 +26,7 @@ class Detail(msgspec.Struct, gc=False):
     tokens_snake: None = msgspec.field(default=None, name="token_count")
 
 
-Details = Optional[list[Detail]]
+Details = Optional[tuple[Detail, ...]]
 
 
 class Usage(msgspec.Struct, gc=False):  # no cycles possible: skipping GC tracking halves decode time
@@ -132,7 +132,7 @@ def _audio_of(listed: Details, total: int) -> int | None:
     return audio if text + audio == total else None
 
 
-def _by_modality(details: list[Detail]) -> dict[str, int]:
+def _by_modality(details: tuple[Detail, ...]) -> dict[str, int]:
     found: dict[str, int] = {}
     for detail in details:
         found[detail.modality] = found.get(detail.modality, 0) + detail.tokens
