@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,12 @@ STDIN = "-"
 MAX_BLANK_LINES = 1_000_000
 """Blank lines allowed per file (COSTCALC_MAX_BLANK_LINES changes it). A real log has a handful; 4 GB of newlines
 in a 4 MB gzip file would cost minutes of skipping (docs/hardening.md, Round 3)."""
+
+
+_WHITESPACE_LINE = re.compile(rb"\n[ \t\r]+(?=\n)")
+"""A line of nothing but spaces, tabs and carriage returns (after the newline before it): blank, like an empty one."""
+_WHITESPACE_STARTS = (b"\n ", b"\n\t", b"\n\r\n")
+"""Found by `bytes.find` before the regular expression runs, so a log without such lines (CRLF too) skips it."""
 
 
 def blank_line_limit() -> int:
@@ -151,7 +158,8 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
                 if filled > MAX_LINE_BYTES:
                     raise CostcalcError(f"{name}:{next_line}: a line longer than {MAX_LINE_BYTES >> 20} MB; "
                                         "is this a JSON Lines log (one record per line)?")
-                buffer.extend(bytes(len(buffer)))
+                # Doubling, but never past one byte over the cap: a longer line is refused at that size.
+                buffer.extend(bytes(min(len(buffer), MAX_LINE_BYTES + 1 - len(buffer))))
             room = len(buffer) - filled if left < 0 else min(len(buffer) - filled, left)
             try:
                 with memoryview(buffer) as view:
@@ -183,6 +191,8 @@ def blocks(source: str | Path, block_bytes: int = BLOCK_BYTES, start: int = 0,
                 # Each "\n\n" is at least one blank line (a run of k newlines holds k - 1 blank lines and k // 2
                 # such pairs), so this undercounts and never refuses a file within the limit.
                 blank_pairs += buffer.count(b"\n\n", 0, end + 1)  # the carried-over start holds no newline
+                if any(buffer.find(start_of_blank, 0, end + 1) >= 0 for start_of_blank in _WHITESPACE_STARTS):
+                    blank_pairs += len(_WHITESPACE_LINE.findall(buffer, 0, end + 1))  # lines of spaces, tabs, CR
             if blank_pairs > blank_limit:
                 raise CostcalcError(f"{name}: more than {blank_limit:,} blank lines (by line "
                                     f"{next_line + newlines:,}); this is not a JSON Lines log (a gzip bomb?): remove "
