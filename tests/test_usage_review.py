@@ -285,7 +285,7 @@ def test_one_response_is_singular(tmp_path: Path) -> None:
 def test_lines_at_finds_the_same_lines_as_splitting() -> None:
     import random
 
-    from costcalc.usage.engine import lines_at
+    from costcalc.usage.lines import lines_at
 
     rng = random.Random(5)
     for _ in range(200):

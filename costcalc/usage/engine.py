@@ -24,6 +24,7 @@ from costcalc.usage.caches import CacheLedger, CacheVersion, StorageDays, bill_c
 from costcalc.usage.counts import CountTable
 from costcalc.usage.details import unpriced_slots
 from costcalc.usage.fast import FastPrices, PriceMemo, bill_typed
+from costcalc.usage.lines import TOO_DEEP, lines_at, malformed, split_lines, strict_message
 from costcalc.usage.lookup import NO_THRESHOLD, PriceLookup, RecordError
 from costcalc.usage.notes import CacheVersionFacts, cache_conflict_notes, context_windows, window_notes
 from costcalc.usage.reader import STDIN, Block, blocks, display_name, file_identity
@@ -180,7 +181,7 @@ class UsageBiller:
             except RecordError as error:
                 record = BadRecord(self._files[version.source], version.line, error.code, error.reason)
                 if self.strict:
-                    raise BadUsageRecord(_strict_message(record)) from None
+                    raise BadUsageRecord(strict_message(record)) from None
                 if len(bad) < self._listed:
                     bad.append((version.source, record))
                 else:
@@ -232,7 +233,7 @@ class UsageBiller:
                 for position, raw in zip(slow, lines_at(buffer, end, newlines, slow), strict=True):
                     self._slow_line(raw, source, first_line + position, counted=True)
                 return
-        self._add_lines(_split_lines(buffer, end, newlines), source, first_line)
+        self._add_lines(split_lines(buffer, end, newlines), source, first_line)
 
     def _add_lines(self, lines: Sequence[bytes | bytearray], source: int, first_line: int) -> None:
         """Line by line, in order: typed where possible, else the reference reading."""
@@ -295,61 +296,8 @@ class UsageBiller:
 
     def _record_bad(self, source: int, line: int, error: RecordError) -> None:
         if self.strict:
-            raise BadUsageRecord(_strict_message(BadRecord(self._files[source], line, error.code, error.reason)))
+            raise BadUsageRecord(strict_message(BadRecord(self._files[source], line, error.code, error.reason)))
         if len(self._bad) < self._listed:
             self._bad.append((source, BadRecord(self._files[source], line, error.code, error.reason)))
         else:  # a log of millions of bad lines: count them, keep memory bounded (docs/usage-billing.md)
             self._unlisted[error.code] = self._unlisted.get(error.code, 0) + 1
-
-
-def _split_lines(buffer: bytes | bytearray, end: int, newlines: int) -> Sequence[bytes | bytearray]:
-    """The lines of `buffer[:end]` (`buffer[end]` is a newline, or `end` is the buffer's length).
-
-    Split in place with a bounded count rather than copying the megabyte first: a large temporary is a fresh
-    memory mapping each time, and its page faults cost as much as the split."""
-    if end == len(buffer):
-        return buffer.split(b"\n")
-    lines = buffer.split(b"\n", newlines + 1)
-    lines.pop()
-    return lines
-
-
-def lines_at(buffer: bytes | bytearray, end: int, newlines: int, positions: list[int]) -> list[bytes]:
-    """Lines number `positions` (ascending, from 0) of `buffer[:end]`, which holds `newlines` newlines.
-
-    The few lines the reference reading needs are found without splitting the block: jump to where the line
-    would be at the average line length, count the newlines skipped (one C call), then step line by line."""
-    found = []
-    average = end / (newlines + 1)
-    line, start = 0, 0  # `start` is where line number `line` begins
-    for wanted in positions:
-        guess = max(start, min(end, int(wanted * average)))
-        skipped = buffer.count(b"\n", start, guess)
-        if skipped:
-            start = buffer.rfind(b"\n", start, guess) + 1
-            line += skipped
-        while line > wanted:
-            start = buffer.rfind(b"\n", 0, start - 1) + 1
-            line -= 1
-        while line < wanted:
-            start = buffer.find(b"\n", start, end) + 1
-            line += 1
-        stop = buffer.find(b"\n", start, end)
-        found.append(bytes(buffer[start: end if stop < 0 else stop]))
-    return found
-
-
-TOO_DEEP = RecordError("too_deep", "nested too deeply to read (over about 1,000 levels); not a Gemini record")
-
-
-def malformed(error: msgspec.DecodeError) -> RecordError:
-    """`malformed_json`, saying so when the only problem is a number too big for a double (1e309)."""
-    if str(error).startswith("Number out of range"):
-        return RecordError("malformed_json", "not valid JSON: a number is out of range")
-    return RecordError("malformed_json", "not valid JSON")
-
-
-def _strict_message(record: BadRecord) -> str:
-    return (f"{record.file}:{record.line}: {record.reason} [{record.code}]; fix or remove the record, or bill "
-            "without --strict to list every bad record")
-

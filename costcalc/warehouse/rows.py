@@ -86,7 +86,7 @@ def line_row(raw: bytes, lookup: PriceLookup, file: str, source: int, line: int,
 
     if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    from costcalc.usage.engine import TOO_DEEP, malformed
+    from costcalc.usage.lines import TOO_DEEP, malformed
 
     try:
         record = msgspec.json.decode(raw)
@@ -294,13 +294,14 @@ def assemble(platform: str, tables: PriceTables, found: SqlResult, refused: list
     refused = [*refused, *found.refused]
     aggregates = found.aggregates
     if strict:
-        from costcalc.usage.engine import BadUsageRecord, _strict_message
+        from costcalc.usage.engine import BadUsageRecord
+        from costcalc.usage.lines import strict_message
 
         early = [item for item in refused if not item.late]  # a truncated last line stops it too
         for group in (early, [item for item in refused if item.late]):
             if group:
                 first = min(group, key=lambda item: item.order)
-                raise BadUsageRecord(_strict_message(first.record))
+                raise BadUsageRecord(strict_message(first.record))
     # As the default engine lists them: records refused while reading first, in read order, then the refused
     # winners of caches while room is left; the rest are counted per code (docs/usage-billing.md, Bad records).
     limit = listed_bad_limit()
