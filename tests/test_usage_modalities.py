@@ -301,7 +301,7 @@ def test_fast_path_agrees_with_the_reference_and_a_brute_force_on_random_details
     assert Fraction(result.total) == expected
 
 
-_NO_CACHED_AUDIO = """platform: gemini-api
+_MORE_AUDIO_MODELS = """platform: gemini-api
 models:
   - id: test-audio-model
     name: Audio input priced, cached audio not (test)
@@ -398,8 +398,8 @@ def _audio_shape_usage(rng: random.Random) -> dict[str, Any]:
 def test_fast_path_agrees_with_the_reference_on_every_audio_shape(priced: PriceTables, tmp_path: Path) -> None:
     """Each check of the fast path's inline reading (`fast._usual_parts`) and its price flags is needed:
     leaving one out bills a record the reference refuses, or splits it differently, and the bills differ."""
-    (tmp_path / "no-cached-audio.yaml").write_text(_NO_CACHED_AUDIO)
-    both = load_tables([PRICES, tmp_path / "no-cached-audio.yaml"])
+    (tmp_path / "audio-models.yaml").write_text(_MORE_AUDIO_MODELS)
+    both = load_tables([PRICES, tmp_path / "audio-models.yaml"])
     rng = random.Random(7)
     lines = []
     for _ in range(1_500):
