@@ -76,7 +76,9 @@ def all_utc_times(stamps: list[str]) -> bool:
     joined = ("\n".join(stamps) + "\n").encode()  # bytes: translate is a table lookup per byte, not per character
     if len(joined) != width * len(stamps) or joined.translate(_DIGITS) != (
             first.encode().translate(_DIGITS) + b"\n") * len(stamps):
-        return UTC_TIMES.fullmatch(joined.decode()) is not None
+        # One newline per stamp: a stamp holding an escaped newline would otherwise pass as two good rows.
+        text = joined.decode()
+        return text.count("\n") == len(stamps) and UTC_TIMES.fullmatch(text) is not None
     if max(joined[14::width]) > 0x35 or max(joined[17::width]) > 0x35 or max(joined[11::width]) > 0x32:  # "5", "2"
         return False
     tens = joined[11::width].translate(_TWO)
